@@ -1,0 +1,44 @@
+// A scan batch as the pipeline sees it: its pages in scan order, where each comes from, and
+// the function that turns the processed pages into dossier records. Plain values.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/page.h"
+
+namespace intake {
+
+struct PageSource {
+  int number = 0;                   // 1-based over the batch
+  std::filesystem::path file;       // absolute
+  std::string relative;             // as shown in records
+  int source_page = 1;              // 1-based within the file
+  std::string format;               // png | jpeg | tiff | webp | pdf | unknown
+  std::string content_hash;
+  std::optional<std::string> error; // the file could not be listed; the page is quarantined
+};
+
+struct ScanBatch {
+  std::string batch_id;
+  std::filesystem::path input;
+  std::vector<PageSource> pages;
+  std::vector<std::string> skipped;  // files that are not scans
+};
+
+struct BatchContext {
+  std::string batch_id;
+  std::string received_at;
+};
+
+// Encoded image bytes of one page; throws std::runtime_error with the reason.
+using PageLoader = std::function<std::string(const PageSource&)>;
+// Turns the batch's pages, in scan order, into dossier records (intake.dossier/1).
+using Assembler = std::function<std::vector<nlohmann::json>(const std::vector<PageItem>&, const BatchContext&)>;
+
+}  // namespace intake

@@ -1,0 +1,83 @@
+#include "pipeline/page.h"
+
+#include <algorithm>
+
+namespace intake {
+
+void PageItem::flag(std::string reason) {
+  if (std::find(flags.begin(), flags.end(), reason) == flags.end()) flags.push_back(std::move(reason));
+}
+
+nlohmann::json to_json(const PageItem& p) {
+  nlohmann::json barcodes = nlohmann::json::array();
+  for (const auto& b : p.barcodes)
+    barcodes.push_back({{"format", b.format}, {"text", b.text}, {"position", b.position}});
+  nlohmann::json words = nlohmann::json::array();
+  for (const auto& w : p.words)
+    words.push_back({{"text", w.text}, {"conf", w.confidence}, {"box", {w.x, w.y, w.w, w.h}}});
+  return {
+      {"batch_id", p.batch_id},
+      {"number", p.number},
+      {"source_file", p.source_file},
+      {"source_page", p.source_page},
+      {"content_hash", p.content_hash},
+      {"attempt", p.attempt},
+      {"rotation", p.rotation},
+      {"orientation_confidence", p.orientation_confidence},
+      {"skew_deg", p.skew_deg},
+      {"blank", p.blank},
+      {"width", p.width},
+      {"height", p.height},
+      {"barcodes", barcodes},
+      {"ocr_done", p.ocr_done},
+      {"text", p.text},
+      {"ocr_confidence", p.ocr_confidence ? nlohmann::json(*p.ocr_confidence) : nlohmann::json()},
+      {"words", words},
+      {"type", p.type ? nlohmann::json(*p.type) : nlohmann::json()},
+      {"type_confidence", p.type_confidence},
+      {"procedure_scores", p.procedure_scores},
+      {"fields", p.fields},
+      {"flags", p.flags},
+      {"error", p.error ? nlohmann::json(*p.error) : nlohmann::json()},
+      {"timings_ms", p.timings_ms},
+  };
+}
+
+PageItem page_from_json(const nlohmann::json& j) {
+  PageItem p;
+  p.batch_id = j.at("batch_id").get<std::string>();
+  p.number = j.at("number").get<int>();
+  p.source_file = j.at("source_file").get<std::string>();
+  p.source_page = j.at("source_page").get<int>();
+  p.content_hash = j.at("content_hash").get<std::string>();
+  p.attempt = j.value("attempt", 1);
+  p.rotation = j.value("rotation", 0);
+  p.orientation_confidence = j.value("orientation_confidence", 0.0);
+  p.skew_deg = j.value("skew_deg", 0.0);
+  p.blank = j.value("blank", false);
+  p.width = j.value("width", 0);
+  p.height = j.value("height", 0);
+  for (const auto& b : j.value("barcodes", nlohmann::json::array()))
+    p.barcodes.push_back({b.at("format").get<std::string>(), b.at("text").get<std::string>(),
+                          b.value("position", std::vector<int>{})});
+  p.ocr_done = j.value("ocr_done", false);
+  p.text = j.value("text", "");
+  if (j.contains("ocr_confidence") && !j["ocr_confidence"].is_null())
+    p.ocr_confidence = j["ocr_confidence"].get<double>();
+  for (const auto& w : j.value("words", nlohmann::json::array())) {
+    Word word{w.at("text").get<std::string>(), w.value("conf", 0.0f)};
+    auto box = w.value("box", std::vector<int>{});
+    if (box.size() == 4) word.x = box[0], word.y = box[1], word.w = box[2], word.h = box[3];
+    p.words.push_back(std::move(word));
+  }
+  if (j.contains("type") && !j["type"].is_null()) p.type = j["type"].get<std::string>();
+  p.type_confidence = j.value("type_confidence", 0.0);
+  p.procedure_scores = j.value("procedure_scores", std::map<std::string, double>{});
+  p.fields = j.value("fields", nlohmann::json::object());
+  p.flags = j.value("flags", std::vector<std::string>{});
+  if (j.contains("error") && !j["error"].is_null()) p.error = j["error"].get<std::string>();
+  p.timings_ms = j.value("timings_ms", std::map<std::string, double>{});
+  return p;
+}
+
+}  // namespace intake

@@ -1,0 +1,79 @@
+// PageItem: one scanned page as it travels through the pipeline.
+//
+// A PageItem carries the page's identity (batch, scan-order number, source file), its image
+// (the encoded bytes from ingest, then the upright grey working image from preprocess) and every
+// result the stages have added so far. It is a plain value: a stage receives one, fills in its
+// part and hands it on. An `error` set by any stage sends the page to quarantine with that
+// reason; `flags` are review reasons that do not stop the page.
+//
+// Not thread-safe; each item is owned by one thread at a time.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+namespace intake {
+
+struct Barcode {
+  std::string format;          // ZXing's name: "Code128", "QRCode", ...
+  std::string text;            // decoded content, UTF-8
+  std::vector<int> position;   // 4 corners x0,y0,...,x3,y3 in working-image pixels
+};
+
+struct Word {
+  std::string text;
+  float confidence = 0;  // 0..100
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+struct PageItem {
+  // Identity.
+  std::string batch_id;
+  int number = 0;            // 1-based scan order over the whole batch
+  std::string source_file;   // relative to the batch input
+  int source_page = 1;       // 1-based within the file
+  std::string content_hash;  // identifies the page's content, for idempotence
+  int attempt = 1;           // dispatch attempt, set by the coordinator
+
+  // Images. `original` is dropped once preprocess has made `work`.
+  std::string original;      // encoded image bytes (PNG, JPEG, TIFF, WebP)
+  cv::Mat work;              // CV_8UC1, upright and deskewed
+
+  // preprocess
+  int rotation = 0;          // clockwise degrees applied to make the page upright
+  double orientation_confidence = 0;
+  double skew_deg = 0;
+  bool blank = false;
+  int width = 0, height = 0; // of the original image
+  // barcode
+  std::vector<Barcode> barcodes;
+  // ocr
+  bool ocr_done = false;
+  std::string text;          // NFC
+  std::optional<double> ocr_confidence;
+  std::vector<Word> words;
+  // classify
+  std::optional<std::string> type;
+  double type_confidence = 0;
+  std::map<std::string, double> procedure_scores;  // procedure id -> keyword score
+  // extract: page-level fields (tracking, sender, applicant), see stages/extract.h
+  nlohmann::json fields = nlohmann::json::object();
+
+  std::vector<std::string> flags;            // review reasons found on this page
+  std::optional<std::string> error;          // set: the page goes to quarantine
+  std::map<std::string, double> timings_ms;  // stage name -> processing time
+
+  void flag(std::string reason);
+};
+
+// Everything but the images, as JSON (the wire header and the ledger's stored result).
+nlohmann::json to_json(const PageItem& page);
+// Inverse of to_json; throws nlohmann::json::exception on a malformed document.
+PageItem page_from_json(const nlohmann::json& j);
+
+}  // namespace intake

@@ -1,0 +1,192 @@
+#include "pipeline/store.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace intake {
+namespace {
+
+// Each entry is one migration; never edit one that has shipped, append a new one.
+const std::vector<std::string_view> kMigrations = {
+    R"sql(
+      CREATE TABLE batches(
+        batch_id TEXT PRIMARY KEY, input TEXT NOT NULL, received_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open', page_count INTEGER NOT NULL,
+        created_at TEXT NOT NULL, committed_at TEXT);
+      CREATE TABLE pages(
+        batch_id TEXT NOT NULL REFERENCES batches(batch_id), number INTEGER NOT NULL,
+        source_file TEXT NOT NULL, source_page INTEGER NOT NULL, content_hash TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+        result TEXT, error TEXT, updated_at TEXT,
+        PRIMARY KEY(batch_id, number));
+      CREATE TABLE quarantine(
+        batch_id TEXT NOT NULL, page_number INTEGER NOT NULL, source_file TEXT NOT NULL,
+        source_page INTEGER NOT NULL, reason TEXT NOT NULL, stored_path TEXT, at TEXT NOT NULL,
+        PRIMARY KEY(batch_id, page_number, reason));
+      CREATE TABLE dossiers(
+        id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, first_page INTEGER NOT NULL,
+        dossier_code TEXT UNIQUE, tracking_number TEXT, record TEXT NOT NULL, committed_at TEXT NOT NULL,
+        UNIQUE(batch_id, first_page));
+      CREATE INDEX dossiers_tracking ON dossiers(tracking_number);
+    )sql",
+};
+
+}  // namespace
+
+std::string now_iso_vn() {
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(7);
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
+  return buf;
+}
+
+Store::Store(const std::filesystem::path& path) : db_(path) {
+  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  migrate();
+}
+
+void Store::migrate() {
+  db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  db_.transaction([&] {
+    const int current = schema_version();
+    if (current > static_cast<int>(kMigrations.size()))
+      db_.fail("store schema version " + std::to_string(current) + " is newer than this program knows");
+    for (int v = current + 1; v <= static_cast<int>(kMigrations.size()); ++v) {
+      db_.exec(kMigrations[v - 1]);
+      Statement(db_, "INSERT INTO schema_migrations(version, applied_at) VALUES(?, ?)")
+          .bind(1, int64_t{v}).bind(2, now_iso_vn()).run();
+    }
+  });
+}
+
+int Store::schema_version() {
+  Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  s.step();
+  const int v = static_cast<int>(s.integer(0));
+  s.run();
+  return v;
+}
+
+BatchInfo Store::open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
+                            const std::vector<LedgerPage>& pages) {
+  db_.transaction([&] {
+    Statement(db_,
+              "INSERT OR IGNORE INTO batches(batch_id, input, received_at, page_count, created_at) "
+              "VALUES(?, ?, ?, ?, ?)")
+        .bind(1, batch_id).bind(2, input).bind(3, received_at).bind(4, int64_t(pages.size())).bind(5, now_iso_vn())
+        .run();
+    Statement insert(db_,
+                     "INSERT OR IGNORE INTO pages(batch_id, number, source_file, source_page, content_hash, state, "
+                     "error, updated_at) VALUES(?, ?, ?, ?, ?, 'pending', ?, ?)");
+    for (const auto& p : pages)
+      insert.bind(1, batch_id).bind(2, int64_t{p.number}).bind(3, p.source_file).bind(4, int64_t{p.source_page})
+          .bind(5, p.content_hash).bind(6, p.error).bind(7, now_iso_vn()).run();
+  });
+  return *batch(batch_id);
+}
+
+std::optional<BatchInfo> Store::batch(const std::string& batch_id) {
+  Statement s(db_, "SELECT batch_id, input, received_at, state FROM batches WHERE batch_id = ?");
+  s.bind(1, batch_id);
+  if (!s.step()) return std::nullopt;
+  BatchInfo b{s.text(0), s.text(1), s.text(2), s.text(3)};
+  s.run();
+  return b;
+}
+
+std::vector<LedgerPage> Store::ledger(const std::string& batch_id) {
+  Statement s(db_,
+              "SELECT number, source_file, source_page, content_hash, state, attempts, result, error "
+              "FROM pages WHERE batch_id = ? ORDER BY number");
+  s.bind(1, batch_id);
+  std::vector<LedgerPage> out;
+  while (s.step())
+    out.push_back({static_cast<int>(s.integer(0)), s.text(1), static_cast<int>(s.integer(2)), s.text(3), s.text(4),
+                   static_cast<int>(s.integer(5)), s.optional_text(6), s.optional_text(7)});
+  return out;
+}
+
+void Store::count_attempt(const std::string& batch_id, int number) {
+  Statement(db_, "UPDATE pages SET attempts = attempts + 1, updated_at = ? WHERE batch_id = ? AND number = ?")
+      .bind(1, now_iso_vn()).bind(2, batch_id).bind(3, int64_t{number}).run();
+}
+
+void Store::save_page(const std::string& batch_id, int number, const std::string& state,
+                      const nlohmann::json& result, const std::optional<std::string>& error) {
+  Statement(db_, "UPDATE pages SET state = ?, result = ?, error = ?, updated_at = ? WHERE batch_id = ? AND number = ?")
+      .bind(1, state).bind(2, result.dump()).bind(3, error).bind(4, now_iso_vn()).bind(5, batch_id)
+      .bind(6, int64_t{number}).run();
+}
+
+void Store::quarantine(const QuarantineEntry& e) {
+  Statement(db_,
+            "INSERT OR IGNORE INTO quarantine(batch_id, page_number, source_file, source_page, reason, stored_path, at) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, e.batch_id).bind(2, int64_t{e.page_number}).bind(3, e.source_file).bind(4, int64_t{e.source_page})
+      .bind(5, e.reason).bind(6, e.stored_path).bind(7, e.at.empty() ? now_iso_vn() : e.at).run();
+}
+
+std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
+  Statement s(db_,
+              "SELECT batch_id, page_number, source_file, source_page, reason, COALESCE(stored_path, ''), at "
+              "FROM quarantine WHERE batch_id = ? ORDER BY page_number");
+  s.bind(1, batch_id);
+  std::vector<QuarantineEntry> out;
+  while (s.step())
+    out.push_back({s.text(0), static_cast<int>(s.integer(1)), s.text(2), static_cast<int>(s.integer(3)), s.text(4),
+                   s.text(5), s.text(6)});
+  return out;
+}
+
+void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records) {
+  db_.transaction([&] {
+    Statement upsert(db_,
+                     "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
+                     "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
+                     "dossier_code = excluded.dossier_code, tracking_number = excluded.tracking_number, "
+                     "record = excluded.record");
+    for (const auto& r : records) {
+      const auto& pages = r.at("pages");
+      const int64_t first = pages.empty() ? 0 : pages.front().at("number").get<int64_t>();
+      std::optional<std::string> code, tracking;
+      if (r.at("dossier_code").is_string()) code = r["dossier_code"].get<std::string>();
+      if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
+      upsert.bind(1, batch_id).bind(2, first).bind(3, code).bind(4, tracking).bind(5, r.dump())
+          .bind(6, now_iso_vn()).run();
+    }
+    Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
+        .bind(1, batch_id).run();
+    Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
+        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+  });
+}
+
+std::vector<nlohmann::json> Store::dossiers(const std::string& batch_id) {
+  Statement s(db_, "SELECT record FROM dossiers WHERE batch_id = ? ORDER BY first_page");
+  s.bind(1, batch_id);
+  std::vector<nlohmann::json> out;
+  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  return out;
+}
+
+std::vector<nlohmann::json> Store::find_dossiers(const std::string& key) {
+  std::vector<nlohmann::json> out;
+  if (auto slash = key.find('/'); slash != std::string::npos) {
+    const auto all = dossiers(key.substr(0, slash));
+    try {
+      const auto n = std::stoul(key.substr(slash + 1));
+      if (n >= 1 && n <= all.size()) out.push_back(all[n - 1]);
+    } catch (const std::exception&) {
+    }
+    return out;
+  }
+  Statement s(db_, "SELECT record FROM dossiers WHERE dossier_code = ?1 OR tracking_number = ?1 ORDER BY id");
+  s.bind(1, key);
+  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  return out;
+}
+
+}  // namespace intake

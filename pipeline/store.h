@@ -1,0 +1,86 @@
+// Store: the dossier store, one SQLite file (WAL, synchronous=FULL).
+//
+// It holds the batch ledger (every page of a batch, recorded before it is dispatched, with its
+// state pending -> processed|quarantined -> committed and its result), the quarantine, and the
+// committed dossier records. Everything the coordinator needs to resume an interrupted batch is
+// here: rerunning a batch reads the ledger and dispatches only the pages not yet processed, and
+// committing records is idempotent per (batch, first page).
+//
+// Schema changes are numbered migrations applied at open (table schema_migrations).
+// A Store is used from one thread; open one per thread or process (SQLite serialises writers).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/sqlite.h"
+
+namespace intake {
+
+struct LedgerPage {
+  int number = 0;
+  std::string source_file;
+  int source_page = 1;
+  std::string content_hash;
+  std::string state = "pending";  // pending | processed | quarantined | committed
+  int attempts = 0;               // dispatches so far (survives crashes)
+  std::optional<std::string> result;  // PageItem JSON once processed
+  std::optional<std::string> error;
+};
+
+struct BatchInfo {
+  std::string batch_id;
+  std::string input;
+  std::string received_at;
+  std::string state;  // open | committed
+};
+
+struct QuarantineEntry {
+  std::string batch_id;
+  int page_number = 0;
+  std::string source_file;
+  int source_page = 1;
+  std::string reason;
+  std::string stored_path;
+  std::string at;
+};
+
+class Store {
+ public:
+  explicit Store(const std::filesystem::path& path);  // throws StoreError
+
+  int schema_version();
+
+  // Records the batch and its pages (pages already present keep their state). Returns the batch
+  // as stored: a resumed batch keeps the received_at it was first given.
+  BatchInfo open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
+                       const std::vector<LedgerPage>& pages);
+  std::optional<BatchInfo> batch(const std::string& batch_id);
+  std::vector<LedgerPage> ledger(const std::string& batch_id);
+  // Counts a dispatch of the page before it is sent (so a page that kills the process is known).
+  void count_attempt(const std::string& batch_id, int number);
+  void save_page(const std::string& batch_id, int number, const std::string& state, const nlohmann::json& result,
+                 const std::optional<std::string>& error);
+  void quarantine(const QuarantineEntry& entry);
+  std::vector<QuarantineEntry> quarantined(const std::string& batch_id);
+
+  // In one transaction: upserts the records keyed by (batch, first page), marks the batch's pages
+  // committed and the batch committed. Writing the same records again changes nothing.
+  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records);
+  std::vector<nlohmann::json> dossiers(const std::string& batch_id);
+  // By dossier code, tracking number, or "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
+  std::vector<nlohmann::json> find_dossiers(const std::string& key);
+
+ private:
+  void migrate();
+  Db db_;
+};
+
+// Now in Asia/Ho_Chi_Minh (UTC+7, no daylight saving), ISO 8601 with offset.
+std::string now_iso_vn();
+
+}  // namespace intake

@@ -1,0 +1,99 @@
+#include "pipeline/text.h"
+
+#include <cctype>
+
+#include <unicode/brkiter.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+namespace intake::text {
+namespace {
+
+const icu::Normalizer2& normalizer(bool compose) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = compose ? icu::Normalizer2::getNFCInstance(status)
+                                      : icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status) || !n) throw std::runtime_error("ICU normalizer unavailable");
+  return *n;
+}
+
+std::string to_utf8(const icu::UnicodeString& s) {
+  std::string out;
+  s.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+std::string nfc(std::string_view utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  auto out = normalizer(true).normalize(s, status);
+  return U_SUCCESS(status) ? to_utf8(out) : to_utf8(s);
+}
+
+std::string fold(std::string_view utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  auto decomposed = normalizer(false).normalize(s, status);
+  if (U_FAILURE(status)) decomposed = s;
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < decomposed.length();) {
+    UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_getCombiningClass(c) != 0 || u_charType(c) == U_NON_SPACING_MARK) continue;
+    if (c == 0x0111 || c == 0x0110) c = 'd';  // đ Đ
+    out.append(u_tolower(c));
+  }
+  return to_utf8(out);
+}
+
+std::string title_case(std::string_view utf8) {
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  s.toLower(icu::Locale("vi"));
+  s.toTitle(nullptr, icu::Locale("vi"));
+  return nfc(to_utf8(s));
+}
+
+std::string squeeze(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+bool natural_less(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = std::isdigit(static_cast<unsigned char>(a[i]));
+    const bool db = std::isdigit(static_cast<unsigned char>(b[j]));
+    if (da && db) {
+      std::size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      auto na = a.substr(i, ei - i), nb = b.substr(j, ej - j);
+      while (na.size() > 1 && na[0] == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb[0] == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      if (ei - i != ej - j) return ei - i < ej - j;  // "01" before "1" only to break ties
+      i = ei, j = ej;
+    } else {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      ++i, ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+}  // namespace intake::text

@@ -1,0 +1,21 @@
+// Text helpers for Vietnamese: Unicode NFC, accent folding for matching, natural sort order,
+// and title case for names printed in capitals. All functions are pure and thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace intake::text {
+
+// Unicode NFC of UTF-8 text; invalid UTF-8 sequences become U+FFFD.
+std::string nfc(std::string_view utf8);
+// Lower case, diacritics removed (đ -> d), for keyword and label matching: "Kết hôn" -> "ket hon".
+std::string fold(std::string_view utf8);
+// "NGUYỄN VĂN AN" -> "Nguyễn Văn An" (Vietnamese rules).
+std::string title_case(std::string_view utf8);
+// Collapse runs of white space to one space and trim.
+std::string squeeze(std::string_view s);
+// Natural order: "scan_2" < "scan_10"; digit runs compare by value, the rest bytewise.
+bool natural_less(std::string_view a, std::string_view b);
+
+}  // namespace intake::text

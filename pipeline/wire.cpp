@@ -1,0 +1,51 @@
+#include "pipeline/wire.h"
+
+#include <cstring>
+
+namespace intake::wire {
+
+std::vector<zmq::message_t> encode(const Envelope& e) {
+  const PageItem& p = e.page;
+  nlohmann::json header = to_json(p);
+  header["stage"] = e.stage;
+  const cv::Mat work = p.work.empty() || p.work.isContinuous() ? p.work : p.work.clone();
+  header["work"] = {{"w", work.cols}, {"h", work.rows}};
+  std::vector<zmq::message_t> frames;
+  frames.emplace_back(kMagic.data(), kMagic.size());
+  frames.emplace_back(header.dump());
+  frames.emplace_back(p.original.data(), p.original.size());
+  frames.emplace_back(work.data, work.total());
+  return frames;
+}
+
+std::variant<Envelope, DecodeError> decode(std::vector<zmq::message_t>& frames) {
+  if (frames.size() != kFrameCount)
+    return DecodeError{"expected " + std::to_string(kFrameCount) + " frames, got " + std::to_string(frames.size())};
+  if (frames[0].to_string_view() != kMagic)
+    return DecodeError{"bad magic/version frame (not " + std::string(kMagic) + ")"};
+  if (frames[1].size() > kMaxHeaderBytes) return DecodeError{"header frame exceeds 4 MiB"};
+  if (frames[2].size() > kMaxOriginalBytes) return DecodeError{"original image frame exceeds limit"};
+  Envelope e;
+  try {
+    auto header = nlohmann::json::parse(frames[1].to_string_view());
+    e.stage = header.at("stage").get<std::string>();
+    e.page = page_from_json(header);
+    const int w = header.at("work").at("w").get<int>();
+    const int h = header.at("work").at("h").get<int>();
+    if (w < 0 || h < 0 || w > kMaxSide || h > kMaxSide || std::size_t(w) * std::size_t(h) > kMaxWorkPixels)
+      return DecodeError{"working image size out of range: " + std::to_string(w) + "x" + std::to_string(h)};
+    if (frames[3].size() != std::size_t(w) * std::size_t(h))
+      return DecodeError{"working image frame has " + std::to_string(frames[3].size()) + " bytes, header says " +
+                         std::to_string(w) + "x" + std::to_string(h)};
+    if (w > 0 && h > 0) {
+      e.page.work.create(h, w, CV_8UC1);
+      std::memcpy(e.page.work.data, frames[3].data(), frames[3].size());
+    }
+  } catch (const nlohmann::json::exception& ex) {
+    return DecodeError{std::string("malformed header: ") + ex.what()};
+  }
+  e.page.original.assign(static_cast<const char*>(frames[2].data()), frames[2].size());
+  return e;
+}
+
+}  // namespace intake::wire

@@ -1,0 +1,106 @@
+#include "pipeline/worker_pool.h"
+
+#include <chrono>
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "pipeline/wire.h"
+
+namespace intake {
+
+bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std::size_t max_parts) {
+  frames.clear();
+  bool too_many = false;
+  while (true) {
+    zmq::message_t part;
+    if (!socket.recv(part, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none)) return false;
+    const bool more = part.more();
+    if (frames.size() < max_parts) frames.push_back(std::move(part));
+    else too_many = true;
+    if (!more) break;
+  }
+  if (too_many) spdlog::warn("dropped a message with more than {} frames", max_parts);
+  return !too_many;
+}
+
+WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string work_endpoint,
+                       std::string results_endpoint, int workers)
+    : context_(context), stage_(stage), work_endpoint_(std::move(work_endpoint)),
+      results_endpoint_(std::move(results_endpoint)) {
+  std::vector<std::promise<void>> ready(workers);
+  std::vector<std::future<void>> started;
+  for (auto& p : ready) started.push_back(p.get_future());
+  for (int i = 0; i < workers; ++i)
+    threads_.emplace_back([this, i, promise = &ready[i]]() mutable {
+      std::unique_ptr<WorkerState> state;
+      try {
+        state = stage_.make_state();
+        promise->set_value();
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+        return;
+      }
+      try {
+        zmq::socket_t in(context_, zmq::socket_type::pull);
+        zmq::socket_t out(context_, zmq::socket_type::push);
+        in.set(zmq::sockopt::rcvhwm, 2);
+        in.set(zmq::sockopt::linger, 0);
+        out.set(zmq::sockopt::linger, 2000);
+        in.connect(work_endpoint_);
+        out.connect(results_endpoint_);
+        std::vector<zmq::message_t> frames;
+        while (!stop_.load()) {
+          zmq::pollitem_t item{in.handle(), 0, ZMQ_POLLIN, 0};
+          zmq::poll(&item, 1, std::chrono::milliseconds(200));
+          if (!(item.revents & ZMQ_POLLIN)) continue;
+          if (!recv_frames(in, frames, wire::kFrameCount + 1)) continue;
+          auto decoded = wire::decode(frames);
+          if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {
+            spdlog::error("{} worker {}: rejected a message: {}", stage_.name(), i, err->reason);
+            continue;
+          }
+          auto& envelope = std::get<wire::Envelope>(decoded);
+          PageItem& page = envelope.page;
+          const auto t0 = std::chrono::steady_clock::now();
+          try {
+            stage_.process(page, state.get());
+          } catch (const std::exception& e) {
+            page.error = std::string(stage_.name()) + ": " + e.what();
+          } catch (...) {
+            page.error = std::string(stage_.name()) + ": unknown exception";
+          }
+          page.timings_ms[std::string(stage_.name())] =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+          envelope.stage = std::string(stage_.name());
+          auto out_frames = wire::encode(envelope);
+          for (std::size_t f = 0; f < out_frames.size(); ++f)
+            out.send(out_frames[f], f + 1 < out_frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        }
+      } catch (const zmq::error_t& e) {
+        if (e.num() != ETERM) spdlog::error("{} worker {}: {}", stage_.name(), i, e.what());
+      }
+    });
+  std::exception_ptr failure;
+  for (auto& f : started) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) {
+    stop();
+    std::rethrow_exception(failure);
+  }
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::stop() {
+  stop_.store(true);
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+}  // namespace intake

@@ -1,0 +1,34 @@
+// Assemble: groups a batch's processed pages (scan order) into dossiers and builds their
+// intake.dossier/1 records (docs/record-schema.md).
+//
+// A dossier starts at an envelope page or after a separator sheet; the separator belongs to no
+// dossier. Inside a dossier, a document is a run of pages of one type, and a new one starts at a
+// page that opens with the national motto or at an ID card with another number; blank and
+// unreadable pages are in no document. Dossier fields come from the page fields: tracking and
+// sender from the envelope, the applicant from an ID card QR code (else the form's text), the
+// procedure from the catalog scores of the form pages. Anything missing, inconsistent or unsure
+// is null and listed in review.reasons. Immutable; thread-safe.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/batch.h"
+#include "pipeline/config.h"
+#include "stages/catalog.h"
+
+namespace intake {
+
+class DossierAssembler {
+ public:
+  DossierAssembler(AssembleConfig config, Catalog catalog) : config_(config), catalog_(std::move(catalog)) {}
+  std::vector<nlohmann::json> assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const;
+
+ private:
+  nlohmann::json record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;
+  AssembleConfig config_;
+  Catalog catalog_;
+};
+
+}  // namespace intake

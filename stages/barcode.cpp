@@ -1,0 +1,79 @@
+#include "stages/barcode.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include "stages/barcode_sandbox.h"
+
+namespace intake {
+namespace {
+
+struct SandboxState : WorkerState {
+  SandboxState(std::string exe, int timeout_ms) : sandbox(std::move(exe), timeout_ms) {}
+  BarcodeSandbox sandbox;
+};
+
+struct Pass {
+  cv::Mat image;
+  double scale = 1;  // image pixels per working-image pixel
+  DecodeOptions options;
+};
+
+void merge(std::vector<Barcode>& into, std::vector<Barcode> found, double scale) {
+  for (auto& b : found) {
+    const bool seen = std::any_of(into.begin(), into.end(),
+                                  [&](const Barcode& o) { return o.format == b.format && o.text == b.text; });
+    if (seen) continue;
+    for (int& v : b.position) v = static_cast<int>(v / scale);
+    into.push_back(std::move(b));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<WorkerState> BarcodeStage::make_state() const {
+  return std::make_unique<SandboxState>(locate_sandbox(config_.sandbox_path), config_.sandbox_timeout_ms);
+}
+
+void BarcodeStage::process(PageItem& page, WorkerState* state) const {
+  if (page.work.empty() || page.blank) return;
+  auto& sandbox = static_cast<SandboxState&>(*state).sandbox;
+  const cv::Mat& work = page.work;
+
+  std::vector<Pass> passes{{work, 1.0, {config_.try_harder, config_.try_harder, true, 0}}};
+  if (config_.retry_variants) {
+    cv::Mat half, inverted;
+    cv::resize(work, half, {}, 0.5, 0.5, cv::INTER_AREA);
+    cv::bitwise_not(work, inverted);
+    passes.push_back({half, 0.5, {true, true, true, 0}});
+    passes.push_back({work, 1.0, {true, true, true, 1}});
+    passes.push_back({inverted, 1.0, {false, true, true, 0}});
+  }
+
+  int crashes = 0;
+  std::string last_crash;
+  for (std::size_t i = 0; i < passes.size(); ++i) {
+    if (i > 0 && !page.barcodes.empty()) break;  // retries are for pages where nothing was found
+    DecodeOptions options = passes[i].options;
+    while (true) {
+      auto result = sandbox.decode(passes[i].image, options);
+      if (auto* found = std::get_if<std::vector<Barcode>>(&result)) {
+        merge(page.barcodes, std::move(*found), passes[i].scale);
+        break;
+      }
+      last_crash = std::get<SandboxCrash>(result).reason;
+      if (++crashes >= config_.max_crashes)
+        throw std::runtime_error("barcode decoder crashed " + std::to_string(crashes) + " times on this page; last: " +
+                                 last_crash);
+      // Safer settings: one symbol, then no tryHarder, then give this pass up.
+      if (options.multi) options.multi = false;
+      else if (options.try_harder) options.try_harder = options.try_rotate = false;
+      else break;
+    }
+  }
+  if (crashes > 0) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
+}
+
+}  // namespace intake

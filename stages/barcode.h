@@ -1,0 +1,26 @@
+// Barcode stage: every 1D and 2D symbol on the page (ZXing-C++, all formats), with positions.
+//
+// Decoding runs in a BarcodeSandbox child per worker. Passes: the working image with
+// tryHarder/tryRotate; when it finds nothing, the image at half size, the GlobalHistogram
+// binarizer and the inverted image. A pass that crashes the decoder is retried with safer
+// settings (single symbol, no tryHarder); after max_crashes crashes on one page the page is
+// quarantined with the decoder's last words. Results are de-duplicated by (format, text).
+#pragma once
+
+#include "pipeline/config.h"
+#include "pipeline/stage.h"
+
+namespace intake {
+
+class BarcodeStage : public Stage {
+ public:
+  explicit BarcodeStage(BarcodeConfig config) : config_(std::move(config)) {}
+  std::string_view name() const override { return "barcode"; }
+  std::unique_ptr<WorkerState> make_state() const override;
+  void process(PageItem& page, WorkerState* state) const override;
+
+ private:
+  BarcodeConfig config_;
+};
+
+}  // namespace intake

@@ -1,0 +1,70 @@
+// BarcodeSandbox: runs ZXing-C++ in a child process, because Debian's zxing-cpp 1.4.0 can abort
+// the process on some images (a failed assertion in ReadBarcodes; see
+// ../shared/corpora/zxing-cpp-1.4.0/README.md). A crash or a hang of the child costs one decode
+// call, reported as a Crash value; the next call starts a fresh child.
+//
+// Protocol over the child's stdin/stdout (both sides in this file pair and sandbox_main):
+//   request:  u32 magic 'ZXRQ', u32 width, u32 height, u32 options (DecodeOptions bits), then
+//             width*height bytes of 8-bit grey, row-major
+//   response: u32 length (<= 1 MiB), then that many bytes of JSON:
+//             [{"format","text","position":[x0,y0,..,x3,y3]}, ...]
+// One sandbox per worker thread; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <variant>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "pipeline/page.h"
+
+namespace intake {
+
+struct DecodeOptions {
+  bool try_harder = false;
+  bool try_rotate = false;
+  bool multi = true;          // ReadBarcodes (several symbols) instead of ReadBarcode
+  int binarizer = 0;          // ZXing::Binarizer: 0 LocalAverage, 1 GlobalHistogram, 2 FixedThreshold, 3 BoolCast
+  uint32_t bits() const {
+    return (try_harder ? 1u : 0u) | (try_rotate ? 2u : 0u) | (multi ? 4u : 0u) |
+           (static_cast<uint32_t>(binarizer & 3) << 4);
+  }
+  static DecodeOptions from_bits(uint32_t b) {
+    return {(b & 1u) != 0, (b & 2u) != 0, (b & 4u) != 0, static_cast<int>((b >> 4) & 3u)};
+  }
+};
+
+struct SandboxCrash {
+  std::string reason;  // "killed by signal 6 (Aborted): <last stderr line>" or "timed out after N ms"
+};
+
+inline constexpr uint32_t kSandboxMagic = 0x5A585251;  // 'ZXRQ'
+inline constexpr uint32_t kMaxResponseBytes = 1u << 20;
+
+class BarcodeSandbox {
+ public:
+  BarcodeSandbox(std::string executable, int timeout_ms);
+  ~BarcodeSandbox();
+  BarcodeSandbox(const BarcodeSandbox&) = delete;
+  BarcodeSandbox& operator=(const BarcodeSandbox&) = delete;
+
+  std::variant<std::vector<Barcode>, SandboxCrash> decode(const cv::Mat& grey, DecodeOptions options);
+
+ private:
+  void start();
+  SandboxCrash reap(std::string why);
+
+  std::string executable_;
+  int timeout_ms_;
+  pid_t pid_ = -1;
+  int to_child_ = -1, from_child_ = -1, child_err_ = -1;
+};
+
+// Where the sandbox executable is: `configured` if set, else $INTAKE_ZXING_SANDBOX, else
+// intake-zxing-sandbox next to the running program.
+std::string locate_sandbox(const std::string& configured);
+
+}  // namespace intake

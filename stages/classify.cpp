@@ -1,0 +1,84 @@
+#include "stages/classify.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "pipeline/text.h"
+#include "stages/citizen_id_qr.h"
+#include "stages/s10.h"
+
+namespace intake {
+namespace {
+
+bool contains(const std::string& haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
+
+// Folded text of the first `n` non-empty lines.
+std::string head_lines(const std::string& page_text, int n) {
+  std::istringstream in(page_text);
+  std::string line, out;
+  while (n > 0 && std::getline(in, line)) {
+    if (text::squeeze(line).empty()) continue;
+    out += text::fold(line) + '\n';
+    --n;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool has_national_header(const std::string& page_text) {
+  const std::string head = head_lines(page_text, 6);
+  return contains(head, "cong hoa xa hoi chu nghia") || contains(head, "doc lap - tu do") ||
+         contains(head, "doc lap – tu do");
+}
+
+void ClassifyStage::process(PageItem& page, WorkerState*) const {
+  page.procedure_scores = catalog_.score(page.text);
+  if (page.blank) {
+    page.type = "blank";
+    page.type_confidence = 1.0;
+    return;
+  }
+  for (const auto& b : page.barcodes)
+    if (b.text == config_.separator_text) {
+      page.type = "separator";
+      page.type_confidence = 1.0;
+      return;
+    }
+
+  const std::string folded = text::squeeze(text::fold(page.text));
+  double envelope = 0, id_card = 0, form = 0;
+  for (const auto& b : page.barcodes) {
+    if (s10::normalize(b.text)) envelope += 4;
+    if (b.format == "QRCode" && std::holds_alternative<citizen_id::Card>(citizen_id::parse(b.text))) id_card += 4;
+  }
+  if (contains(folded, "nguoi gui")) envelope += 2;
+  if (contains(folded, "nguoi nhan")) envelope += 2;
+  if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait
+  if (contains(folded, "can cuoc")) id_card += 2;
+  if (contains(folded, "full name") || contains(folded, "date of birth") || contains(folded, "place of residence"))
+    id_card += 1;
+
+  const std::string head = head_lines(page.text, 10);
+  for (std::string_view title : {"to khai", "don de nghi", "giay de nghi", "don dang ky", "don xin"})
+    if (contains(head, title)) form += 3;
+  double best_procedure = 0;
+  for (const auto& [id, s] : page.procedure_scores) best_procedure = std::max(best_procedure, s);
+  if (best_procedure >= 4 && (contains(folded, "cam doan") || contains(folded, "nguoi yeu cau") ||
+                              contains(folded, "kinh gui")))
+    form += 2;
+
+  const double best = std::max({envelope, id_card, form});
+  if (best >= 3) {
+    page.type = best == envelope ? "envelope" : best == id_card ? "id_card" : "application_form";
+    page.type_confidence = std::min(1.0, best / 6.0);
+  } else if (best >= 2 && form == best) {
+    page.type = "application_form";
+    page.type_confidence = 0.5;
+  } else {
+    page.type = "supporting_document";
+    page.type_confidence = folded.size() > 40 ? 0.7 : 0.4;
+  }
+}
+
+}  // namespace intake

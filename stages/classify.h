@@ -1,0 +1,31 @@
+// Classify stage: the page's type and how strongly its text points to each procedure.
+//
+// Page types: envelope, separator, application_form, id_card, supporting_document, blank.
+// Evidence, strongest first: blank (preprocess), a separator barcode, an S10 barcode or the
+// "Người gửi"/"Người nhận" blocks (envelope), a citizen-ID QR code or "Căn cước" (id_card), a
+// form title ("Tờ khai", "Đơn/Giấy đề nghị") or a continuation page that carries a procedure's
+// keywords and the applicant's declaration (application_form); any other page with content is
+// a supporting document. Procedure scores come from the catalog (models/procedures.yaml).
+#pragma once
+
+#include "pipeline/config.h"
+#include "pipeline/stage.h"
+#include "stages/catalog.h"
+
+namespace intake {
+
+class ClassifyStage : public Stage {
+ public:
+  ClassifyStage(ClassifyConfig config, Catalog catalog) : config_(std::move(config)), catalog_(std::move(catalog)) {}
+  std::string_view name() const override { return "classify"; }
+  void process(PageItem& page, WorkerState* state) const override;
+
+ private:
+  ClassifyConfig config_;
+  Catalog catalog_;
+};
+
+// The first few lines carry the national motto: the first page of an official document.
+bool has_national_header(const std::string& page_text);
+
+}  // namespace intake

@@ -1,0 +1,218 @@
+#include "stages/extract.h"
+
+#include <regex>
+#include <sstream>
+
+#include "pipeline/text.h"
+#include "stages/citizen_id_qr.h"
+#include "stages/s10.h"
+
+namespace intake {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string line;
+  while (std::getline(in, line))
+    if (!text::squeeze(line).empty()) out.push_back(line);
+  return out;
+}
+
+// Folded, letters and spaces only: "Họ, chữ đệm, tên" -> "ho chu dem ten".
+std::string label_key(std::string_view s) {
+  std::string folded = text::fold(s), out;
+  for (char c : folded) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+    else if (!out.empty() && out.back() != ' ') out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+bool is_leader_residue(unsigned char c) { return c == '.' || c == ',' || c == ':' || c == ';' || c == '_' || c == '-' || c == ' ' || c == '|'; }
+
+std::string clean_value(std::string v) {
+  // Column separators: keep the first column.
+  for (std::string_view sep : {"|", "   "}) {
+    const auto p = v.find(sep);
+    if (p != std::string::npos && p > 0) v = v.substr(0, p);
+  }
+  // "…" (U+2026) and runs of dots are leader residue.
+  for (std::string ell = "\xE2\x80\xA6"; v.find(ell) != std::string::npos;) v.erase(v.find(ell), ell.size());
+  while (!v.empty() && is_leader_residue(static_cast<unsigned char>(v.back()))) v.pop_back();
+  std::size_t start = 0;
+  while (start < v.size() && is_leader_residue(static_cast<unsigned char>(v[start]))) ++start;
+  return text::squeeze(v.substr(start));
+}
+
+// Splits "Label: value" at the first ':'; nothing when the line has none.
+bool split_label(const std::string& line, std::string& label, std::string& value) {
+  const auto colon = line.find(':');
+  if (colon == std::string::npos) return false;
+  // "Tôi là (ghi họ tên bằng chữ in hoa)": a remark in brackets is not part of the label.
+  std::string raw = line.substr(0, colon);
+  for (auto open = raw.find('('); open != std::string::npos; open = raw.find('(')) {
+    const auto close = raw.find(')', open);
+    raw.erase(open, close == std::string::npos ? std::string::npos : close - open + 1);
+  }
+  label = label_key(raw);
+  value = line.substr(colon + 1);
+  return true;
+}
+
+
+std::optional<std::string> twelve_digits(const std::string& value) {
+  std::string digits;
+  for (char c : value) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+    else if (c == ' ' || c == '.') continue;
+    else if (!digits.empty()) break;
+  }
+  if (digits.size() == 12) return digits;
+  return std::nullopt;
+}
+
+std::optional<std::string> date_dmy(const std::string& value) {
+  static const std::regex re(R"((\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}))");
+  std::smatch m;
+  if (!std::regex_search(value, m, re)) return std::nullopt;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d%02d%04d", std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]));
+  return citizen_id::iso_date_from_ddmmyyyy(buf);
+}
+
+std::optional<std::string> sex_of(const std::string& value) {
+  const auto k = label_key(value);
+  if (k == "nam" || k.rfind("nam ", 0) == 0) return "Nam";
+  if (k == "nu" || k.rfind("nu ", 0) == 0) return "Nữ";
+  return std::nullopt;
+}
+
+std::optional<std::string> phone_of(const std::string& value) {
+  std::string digits;
+  for (char c : value) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+    else if (c == ' ' || c == '.' || c == '-' || c == '+') continue;
+    else if (!digits.empty()) break;
+  }
+  if (digits.rfind("84", 0) == 0 && digits.size() == 11) digits = "0" + digits.substr(2);
+  if (digits.size() >= 10 && digits.size() <= 11 && digits[0] == '0') return digits;
+  return std::nullopt;
+}
+
+std::string name_case(const std::string& name) {
+  // Names printed in capitals ("chữ in hoa") are given in normal case.
+  bool has_lower = false;
+  for (unsigned char c : name)
+    if (std::islower(c)) has_lower = true;
+  return has_lower ? name : text::title_case(name);
+}
+
+}  // namespace
+
+std::string labeled_value(const std::string& page_text, const std::vector<std::string>& labels) {
+  const auto lines = lines_of(page_text);
+  for (const auto& wanted : labels) {
+    const std::string key = label_key(wanted);
+    for (const auto& line : lines) {
+      std::string label, value;
+      if (!split_label(line, label, value)) continue;
+      if (label == key || (label.size() > key.size() && label.compare(label.size() - key.size(), key.size(), key) == 0 &&
+                           label[label.size() - key.size() - 1] == ' ')) {
+        const auto v = clean_value(value);
+        if (!v.empty()) return v;
+      }
+    }
+  }
+  return {};
+}
+
+json extract_sender(const std::string& envelope_text) {
+  json sender{{"name", nullptr}, {"address", nullptr}, {"phone", nullptr}};
+  const auto lines = lines_of(envelope_text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string label, value;
+    if (!split_label(lines[i], label, value) || label.find("nguoi gui") == std::string::npos) continue;
+    if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
+    for (std::size_t j = i + 1; j < lines.size() && j <= i + 6; ++j) {
+      if (!split_label(lines[j], label, value)) continue;
+      if (label.find("nguoi nhan") != std::string::npos) break;
+      if (sender["address"].is_null() && label.find("dia chi") != std::string::npos) {
+        if (auto a = clean_value(value); !a.empty()) sender["address"] = a;
+      } else if (sender["phone"].is_null() &&
+                 (label.find("dien thoai") != std::string::npos || label == "sdt" || label == "dt")) {
+        if (auto p = phone_of(value)) sender["phone"] = *p;
+      }
+    }
+    break;
+  }
+  return sender;
+}
+
+json extract_applicant_from_form(const std::string& text) {
+  json a{{"full_name", nullptr}, {"id_number", nullptr}, {"date_of_birth", nullptr},
+         {"sex", nullptr},       {"address", nullptr},   {"source", "ocr"}};
+  if (auto v = labeled_value(text, {"Họ, chữ đệm, tên người yêu cầu", "Họ và tên người yêu cầu", "Tôi là", "Họ và tên",
+                                    "Họ, chữ đệm, tên"});
+      !v.empty()) {
+    // "Tôi là (ghi họ tên bằng chữ in hoa): TRẦN VĂN BÌNH": the label may carry a remark.
+    a["full_name"] = name_case(v);
+  }
+  if (auto v = labeled_value(text, {"Số định danh cá nhân", "Số CCCD", "Số căn cước công dân", "Số căn cước"}); !v.empty())
+    if (auto id = twelve_digits(v)) a["id_number"] = *id;
+  if (auto v = labeled_value(text, {"Ngày, tháng, năm sinh", "Ngày sinh"}); !v.empty())
+    if (auto d = date_dmy(v)) a["date_of_birth"] = *d;
+  if (auto v = labeled_value(text, {"Giới tính"}); !v.empty())
+    if (auto s = sex_of(v)) a["sex"] = *s;
+  if (auto v = labeled_value(text, {"Nơi cư trú", "Địa chỉ thường trú", "Địa chỉ liên lạc", "Địa chỉ"}); !v.empty())
+    a["address"] = v;
+  return a;
+}
+
+void ExtractStage::process(PageItem& page, WorkerState*) const {
+  if (!page.type) return;
+  const std::string& type = *page.type;
+  if (type == "envelope") {
+    json tracking{{"number", nullptr}, {"valid", false}, {"source", nullptr}};
+    // Barcodes first: Code 128 carries its own checksum, so what it says is what is printed.
+    for (const auto& b : page.barcodes) {
+      auto id = s10::normalize(b.text);
+      if (!id) continue;
+      const bool ok = s10::valid(*id);
+      if (tracking["number"].is_null() || (ok && !tracking["valid"].get<bool>()))
+        tracking = {{"number", *id}, {"valid", ok}, {"source", "barcode"}};
+    }
+    if (tracking["number"].is_null()) {
+      for (const auto& candidate : s10::find_in_text(page.text))
+        if (s10::valid(candidate)) {
+          tracking = {{"number", candidate}, {"valid", true}, {"source", "ocr"}};
+          page.flag("tracking_number_from_ocr");
+          break;
+        }
+    }
+    page.fields["tracking"] = tracking;
+    page.fields["sender"] = extract_sender(page.text);
+  } else if (type == "id_card") {
+    for (const auto& b : page.barcodes) {
+      if (b.format != "QRCode") continue;
+      auto parsed = citizen_id::parse(b.text);
+      if (auto* card = std::get_if<citizen_id::Card>(&parsed)) {
+        page.fields["applicant"] = {{"full_name", card->full_name},
+                                    {"id_number", card->id_number},
+                                    {"date_of_birth", card->date_of_birth},
+                                    {"sex", card->sex ? json(*card->sex) : json()},
+                                    {"address", card->address ? json(*card->address) : json()},
+                                    {"source", "id_card_qr"}};
+        return;
+      }
+      page.flag("id_card_qr_unreadable:page=" + std::to_string(page.number));
+    }
+  } else if (type == "application_form") {
+    page.fields["applicant"] = extract_applicant_from_form(page.text);
+  }
+}
+
+}  // namespace intake

@@ -1,0 +1,33 @@
+// Extract stage: page-level fields, written to page.fields as JSON:
+//   "tracking":  {"number", "valid", "source": "barcode"|"ocr"}          (envelope pages)
+//   "sender":    {"name", "address", "phone"}                            (envelope pages)
+//   "applicant": {"full_name", "id_number", "date_of_birth", "sex", "address",
+//                 "source": "id_card_qr"|"ocr"}                           (id_card, application_form)
+// A value that cannot be read with confidence is null, never guessed; the page gets a review
+// flag saying why. A tracking number read only by OCR is accepted only with a valid check
+// digit. Stateless and thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/stage.h"
+
+namespace intake {
+
+class ExtractStage : public Stage {
+ public:
+  std::string_view name() const override { return "extract"; }
+  void process(PageItem& page, WorkerState* state) const override;
+};
+
+// Building blocks, exposed for tests.
+nlohmann::json extract_sender(const std::string& envelope_text);
+nlohmann::json extract_applicant_from_form(const std::string& form_text);
+// The value after the first line whose label (text before ':') matches one of `labels`
+// (folded, punctuation ignored), cleaned of leader residue; empty when there is none.
+std::string labeled_value(const std::string& page_text, const std::vector<std::string>& labels);
+
+}  // namespace intake

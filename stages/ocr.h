@@ -1,0 +1,25 @@
+// OCR stage: Tesseract (LSTM, `vie+eng` by default) on the upright working image.
+//
+// One TessBaseAPI per worker thread, loaded once in make_state (set OMP_THREAD_LIMIT=1 so each
+// engine stays on its thread). Dotted leaders are erased first (stages/dot_leaders.h). Output:
+// the page text in Unicode NFC, word boxes with confidences, and the mean word confidence.
+// Blank pages are not OCRed.
+#pragma once
+
+#include "pipeline/config.h"
+#include "pipeline/stage.h"
+
+namespace intake {
+
+class OcrStage : public Stage {
+ public:
+  explicit OcrStage(OcrConfig config) : config_(std::move(config)) {}
+  std::string_view name() const override { return "ocr"; }
+  std::unique_ptr<WorkerState> make_state() const override;
+  void process(PageItem& page, WorkerState* state) const override;
+
+ private:
+  OcrConfig config_;
+};
+
+}  // namespace intake

@@ -1,0 +1,147 @@
+#include "stages/preprocess.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <tesseract/baseapi.h>
+
+#include "stages/pix.h"
+
+namespace intake {
+namespace {
+
+struct OsdState : WorkerState {
+  tesseract::TessBaseAPI api;
+};
+
+// Paper brightness: a high percentile of the grey levels (the page is mostly paper).
+int paper_level(const cv::Mat& grey) {
+  int hist[256] = {};
+  for (int y = 0; y < grey.rows; y += 2) {
+    const uchar* row = grey.ptr<uchar>(y);
+    for (int x = 0; x < grey.cols; x += 2) ++hist[row[x]];
+  }
+  long total = 0;
+  for (int v : hist) total += v;
+  long acc = 0;
+  for (int v = 0; v < 256; ++v) {
+    acc += hist[v];
+    if (acc >= total * 0.6) return v;
+  }
+  return 255;
+}
+
+}  // namespace
+
+cv::Mat decode_grey(const std::string& bytes, long long max_pixels) {
+  if (bytes.empty()) throw std::runtime_error("empty image");
+  l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
+  if (pixReadHeaderMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size(), &format, &w, &h, &bps, &spp,
+                       &cmap) == 0) {
+    if (w <= 0 || h <= 0) throw std::runtime_error("image header gives no size");
+    if (static_cast<long long>(w) * h > max_pixels)
+      throw std::runtime_error("image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
+                               std::to_string(max_pixels));
+  }
+  cv::Mat grey;
+  try {
+    grey = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data())),
+                        cv::IMREAD_GRAYSCALE);
+  } catch (const cv::Exception& e) {
+    throw std::runtime_error(std::string("image cannot be decoded: ") + e.what());
+  }
+  if (grey.empty()) throw std::runtime_error("image cannot be decoded (corrupt or unsupported)");
+  if (static_cast<long long>(grey.total()) > max_pixels) throw std::runtime_error("image over the pixel limit");
+  if (grey.cols < 16 || grey.rows < 16) throw std::runtime_error("image too small to be a page");
+  return grey;
+}
+
+double estimate_skew_deg(const cv::Mat& grey, double max_deg) {
+  cv::Mat small = grey;
+  const double scale = std::min(1.0, 1600.0 / std::max(grey.cols, grey.rows));
+  if (scale < 1.0) cv::resize(grey, small, {}, scale, scale, cv::INTER_AREA);
+  cv::Mat bin;
+  cv::threshold(small, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  PixPtr pix8 = pix_from_grey(bin);
+  PixPtr pix1(pixThresholdToBinary(pix8.get(), 128));
+  if (!pix1) return 0;
+  l_float32 angle = 0, conf = 0;
+  if (pixFindSkewSweepAndSearch(pix1.get(), &angle, &conf, 2, 1, static_cast<l_float32>(max_deg), 0.5f, 0.01f) != 0)
+    return 0;
+  if (conf < 2.0f) return 0;  // Leptonica's own threshold for a trustworthy angle
+  return -static_cast<double>(angle);  // Leptonica measures the content's turn; we return the correction
+}
+
+cv::Mat rotate_deg(const cv::Mat& grey, double deg) {
+  if (std::abs(deg) < 0.05) return grey;
+  const cv::Point2f center(grey.cols / 2.0f, grey.rows / 2.0f);
+  const cv::Mat m = cv::getRotationMatrix2D(center, deg, 1.0);
+  cv::Mat out;
+  cv::warpAffine(grey, out, m, grey.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(paper_level(grey)));
+  return out;
+}
+
+double ink_ratio(const cv::Mat& grey, int dark_delta) {
+  const int mx = grey.cols / 20, my = grey.rows / 20;
+  cv::Mat inner = grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my));
+  cv::Mat smooth;
+  cv::medianBlur(inner, smooth, 3);
+  const int threshold = std::max(0, paper_level(smooth) - dark_delta);
+  cv::Mat ink = smooth < threshold;
+  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
+  return static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total());
+}
+
+std::unique_ptr<WorkerState> PreprocessStage::make_state() const {
+  auto state = std::make_unique<OsdState>();
+  if (config_.detect_orientation) {
+    if (state->api.Init(tessdata_.empty() ? nullptr : tessdata_.c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) != 0)
+      throw std::runtime_error("cannot load Tesseract's osd model (package tesseract-ocr-osd)");
+    state->api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
+    state->api.SetVariable("debug_file", "/dev/null");
+  }
+  return state;
+}
+
+void PreprocessStage::process(PageItem& page, WorkerState* state) const {
+  cv::Mat grey = decode_grey(page.original, config_.max_pixels);
+  page.width = grey.cols;
+  page.height = grey.rows;
+  page.original.clear();
+
+  page.blank = ink_ratio(grey, config_.blank_dark_delta) < config_.blank_max_ink_ratio;
+  if (page.blank) {
+    page.work = grey;
+    return;
+  }
+
+  if (config_.detect_orientation) {
+    auto& osd = static_cast<OsdState&>(*state);
+    cv::Mat small = grey;
+    const double scale = std::min(1.0, 2000.0 / std::max(grey.cols, grey.rows));
+    if (scale < 1.0) cv::resize(grey, small, {}, scale, scale, cv::INTER_AREA);
+    PixPtr pix = pix_from_grey(small);
+    osd.api.SetImage(pix.get());
+    osd.api.SetSourceResolution(std::max(70, static_cast<int>(small.cols / 8.27)));
+    int orient_deg = 0;
+    float orient_conf = 0, script_conf = 0;
+    const char* script = nullptr;
+    if (osd.api.DetectOrientationScript(&orient_deg, &orient_conf, &script, &script_conf)) {
+      page.orientation_confidence = orient_conf;
+      if (orient_conf >= config_.min_orientation_confidence) page.rotation = (360 - orient_deg) % 360;
+    }
+    osd.api.Clear();
+  }
+  switch (page.rotation) {
+    case 90: cv::rotate(grey, grey, cv::ROTATE_90_CLOCKWISE); break;
+    case 180: cv::rotate(grey, grey, cv::ROTATE_180); break;
+    case 270: cv::rotate(grey, grey, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: break;
+  }
+  page.skew_deg = estimate_skew_deg(grey, config_.max_skew_deg);
+  page.work = rotate_deg(grey, page.skew_deg);
+}
+
+}  // namespace intake

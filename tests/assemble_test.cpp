@@ -1,0 +1,110 @@
+#include "stages/assemble.h"
+
+#include <gtest/gtest.h>
+
+namespace intake {
+namespace {
+
+const Catalog& catalog() {
+  static const Catalog c = Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml");
+  return c;
+}
+
+PageItem page(int n, const std::string& type, const std::string& text = "") {
+  PageItem p;
+  p.number = n;
+  p.source_file = "scan_" + std::to_string(n) + ".png";
+  p.type = type;
+  p.text = text;
+  p.ocr_confidence = 90;
+  p.blank = type == "blank";
+  p.procedure_scores = catalog().score(text);
+  return p;
+}
+
+PageItem envelope(int n, const std::string& tracking, bool valid) {
+  PageItem p = page(n, "envelope");
+  p.fields["tracking"] = {{"number", tracking}, {"valid", valid}, {"source", "barcode"}};
+  p.fields["sender"] = {{"name", "Nguyễn Văn An"}, {"address", "Tân Phú"}, {"phone", "0912345678"}};
+  return p;
+}
+
+PageItem card(int n, const std::string& id, const std::string& name) {
+  PageItem p = page(n, "id_card");
+  p.fields["applicant"] = {{"full_name", name}, {"id_number", id}, {"date_of_birth", "1990-03-15"},
+                           {"sex", "Nam"},      {"address", "Tân Phú"}, {"source", "id_card_qr"}};
+  return p;
+}
+
+std::vector<nlohmann::json> assemble(const std::vector<PageItem>& pages) {
+  DossierAssembler a(AssembleConfig{}, catalog());
+  return a.assemble(pages, {"b1", "2026-11-27T09:30:00+07:00"});
+}
+
+}  // namespace
+
+TEST(Assemble, EnvelopesAndSeparatorsStartDossiers) {
+  const std::string birth = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỜ KHAI ĐĂNG KÝ KHAI SINH\nngười được khai sinh";
+  const std::string business = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nGIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH\nvốn kinh doanh";
+  std::vector<PageItem> pages{envelope(1, "EE123456785VN", true), page(2, "application_form", birth),
+                              card(3, "079090001234", "Nguyễn Văn An"), page(4, "blank"),
+                              page(5, "separator"), page(6, "application_form", business),
+                              page(7, "supporting_document", "HỢP ĐỒNG THUÊ"), envelope(8, "EE123456789VN", false)};
+  const auto records = assemble(pages);
+  ASSERT_EQ(records.size(), 3u);
+  const auto& d1 = records[0];
+  EXPECT_EQ(d1["schema"], "intake.dossier/1");
+  EXPECT_EQ(d1["tracking_number"], "EE123456785VN");
+  EXPECT_EQ(d1["applicant"]["id_number"], "079090001234");
+  EXPECT_EQ(d1["applicant"]["source"], "id_card_qr");
+  EXPECT_EQ(d1["procedure"]["id"], "birth_registration");
+  EXPECT_EQ(d1["procedure"]["code"], "1.001193");
+  EXPECT_EQ(d1["department"], "office");
+  EXPECT_EQ(d1["pages"].size(), 4u);  // the blank back belongs to the dossier...
+  EXPECT_EQ(d1["documents"].size(), 3u);  // ...but to no document
+  EXPECT_FALSE(d1["review"]["required"].get<bool>()) << d1["review"].dump();
+
+  const auto& d2 = records[1];
+  EXPECT_EQ(d2["pages"][0]["number"], 6);  // the separator is in no dossier
+  EXPECT_TRUE(d2["tracking_number"].is_null());
+  EXPECT_EQ(d2["procedure"]["id"], "business_household_registration");
+  EXPECT_EQ(d2["department"], "economic");
+  EXPECT_TRUE(d2["review"]["required"].get<bool>());
+
+  const auto& d3 = records[2];
+  EXPECT_EQ(d3["tracking_number"], "EE123456789VN");
+  EXPECT_FALSE(d3["tracking_valid"].get<bool>());
+  const auto reasons = d3["review"]["reasons"].dump();
+  EXPECT_NE(reasons.find("tracking_number_invalid"), std::string::npos);
+  EXPECT_NE(reasons.find("procedure_unknown"), std::string::npos);
+  EXPECT_TRUE(d3["procedure"]["id"].is_null());
+}
+
+TEST(Assemble, ContinuationPagesStayInOneDocument) {
+  const std::string p1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỜ KHAI ĐĂNG KÝ KẾT HÔN\nBên nữ Bên nam";
+  const std::string p2 = "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật\nđăng ký kết hôn";
+  const auto records = assemble({envelope(1, "RR987654326VN", true), page(2, "application_form", p1),
+                                 page(3, "application_form", p2), page(4, "application_form", p1)});
+  ASSERT_EQ(records.size(), 1u);
+  const auto& docs = records[0]["documents"];
+  ASSERT_EQ(docs.size(), 3u);
+  EXPECT_EQ(docs[1]["pages"], nlohmann::json({2, 3}));
+  EXPECT_EQ(docs[2]["pages"], nlohmann::json({4}));
+}
+
+TEST(Assemble, ConflictingIdNumbersAreFlaggedAndUnreadablePagesListed) {
+  PageItem form = page(2, "application_form", "TỜ KHAI ĐĂNG KÝ KHAI TỬ\nngười đã chết\nngày chết");
+  form.fields["applicant"] = {{"full_name", "Võ Thị Mai"}, {"id_number", "080070009999"}, {"source", "ocr"}};
+  PageItem broken = page(4, "supporting_document");
+  broken.type.reset();
+  broken.error = "ingest: not a readable PDF";
+  const auto records = assemble({envelope(1, "EE123456785VN", true), form, card(3, "080070001357", "Võ Thị Mai"), broken});
+  ASSERT_EQ(records.size(), 1u);
+  const auto reasons = records[0]["review"]["reasons"].dump();
+  EXPECT_NE(reasons.find("applicant_id_mismatch"), std::string::npos);
+  EXPECT_NE(reasons.find("page_unreadable:page=4"), std::string::npos);
+  EXPECT_EQ(records[0]["applicant"]["id_number"], "080070001357");
+  EXPECT_TRUE(records[0]["pages"][3]["type"].is_null());
+}
+
+}  // namespace intake

@@ -1,0 +1,94 @@
+#include "stages/barcode.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <ZXing/BitMatrix.h>
+#include <ZXing/MultiFormatWriter.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <gtest/gtest.h>
+
+#include "stages/barcode_sandbox.h"
+
+namespace intake {
+namespace {
+
+void draw(cv::Mat& page, ZXing::BarcodeFormat format, const std::wstring& text, cv::Rect where) {
+  ZXing::MultiFormatWriter writer(format);
+  writer.setEncoding(ZXing::CharacterSet::UTF8).setMargin(10);
+  const auto matrix = ZXing::ToMatrix<uint8_t>(writer.encode(text, where.width, where.height));
+  cv::Mat symbol(matrix.height(), matrix.width(), CV_8UC1, const_cast<uint8_t*>(matrix.data()));
+  symbol.copyTo(page(cv::Rect(where.x, where.y, symbol.cols, symbol.rows)));
+}
+
+BarcodeConfig config() {
+  BarcodeConfig c;
+  c.sandbox_path = INTAKE_SANDBOX;
+  return c;
+}
+
+PageItem decode(const cv::Mat& image, const BarcodeConfig& c = config()) {
+  BarcodeStage stage(c);
+  auto state = stage.make_state();
+  PageItem page;
+  page.work = image;
+  stage.process(page, state.get());
+  return page;
+}
+
+}  // namespace
+
+TEST(Barcode, ReadsSeveralSymbolsWithPositions) {
+  cv::Mat page(1600, 1400, CV_8UC1, cv::Scalar(255));
+  draw(page, ZXing::BarcodeFormat::Code128, L"EE123456785VN", {100, 100, 700, 160});
+  draw(page, ZXing::BarcodeFormat::QRCode, L"079090001234||Nguyễn Văn An|15031990|Nam|Tân Phú|10082021", {800, 700, 400, 400});
+  const auto result = decode(page);
+  ASSERT_EQ(result.barcodes.size(), 2u);
+  bool code128 = false, qr = false;
+  for (const auto& b : result.barcodes) {
+    EXPECT_EQ(b.position.size(), 8u);
+    if (b.format == "Code128" && b.text == "EE123456785VN") code128 = true;
+    if (b.format == "QRCode" && b.text.find("Nguyễn Văn An") != std::string::npos) qr = true;
+  }
+  EXPECT_TRUE(code128);
+  EXPECT_TRUE(qr);
+}
+
+TEST(Barcode, RetriesFindInvertedSymbols) {
+  cv::Mat page(900, 900, CV_8UC1, cv::Scalar(255));
+  draw(page, ZXing::BarcodeFormat::QRCode, L"PATCHT", {250, 250, 400, 400});
+  cv::bitwise_not(page, page);
+  EXPECT_EQ(decode(page).barcodes.size(), 1u);
+  BarcodeConfig no_retries = config();
+  no_retries.retry_variants = false;
+  EXPECT_TRUE(decode(page, no_retries).barcodes.empty());
+}
+
+TEST(Barcode, PageWithoutSymbolsGivesNone) {
+  EXPECT_TRUE(decode(cv::Mat(800, 600, CV_8UC1, cv::Scalar(255))).barcodes.empty());
+}
+
+// Debian's zxing-cpp 1.4.0 aborts in ReadBarcodes on this image (corpus README): the sandbox
+// must absorb the crash, and the stage must still read the symbol with safer settings.
+TEST(Barcode, DecoderCrashCostsNeitherThePageNorTheProcess) {
+  const std::filesystem::path image = INTAKE_SHARED_DIR "/corpora/zxing-cpp-1.4.0/code128-1/4.png";
+  if (!std::filesystem::exists(image)) GTEST_SKIP() << "zxing corpus not found at " << image;
+  const cv::Mat grey = cv::imread(image.string(), cv::IMREAD_GRAYSCALE);
+  BarcodeSandbox sandbox(INTAKE_SANDBOX, 20000);
+  auto crash = sandbox.decode(grey, {false, false, true, 0});
+  ASSERT_TRUE(std::holds_alternative<SandboxCrash>(crash)) << "ReadBarcodes no longer aborts on this image";
+  EXPECT_NE(std::get<SandboxCrash>(crash).reason.find("signal"), std::string::npos) << std::get<SandboxCrash>(crash).reason;
+  // The same sandbox object keeps working afterwards.
+  EXPECT_TRUE(std::holds_alternative<std::vector<Barcode>>(sandbox.decode(grey, {false, false, false, 0})));
+
+  const auto page = decode(grey);
+  ASSERT_FALSE(page.barcodes.empty());
+  std::ifstream expected_file(image.parent_path() / "4.txt");
+  std::string expected((std::istreambuf_iterator<char>(expected_file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(page.barcodes[0].text, expected);
+  ASSERT_FALSE(page.flags.empty());
+  EXPECT_EQ(page.flags[0].rfind("barcode_decoder_crashed", 0), 0u);
+}
+
+}  // namespace intake

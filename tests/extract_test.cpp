@@ -1,0 +1,48 @@
+#include "stages/extract.h"
+
+#include <gtest/gtest.h>
+
+namespace intake {
+
+TEST(Extract, SenderBlockFromEnvelopeText) {
+  const auto s = extract_sender(
+      "BƯU CHÍNH\nNgười gửi: Nguyễn Văn An\nĐịa chỉ: Số 12, thôn Đông, xã Tân Phú, tỉnh Long An\n"
+      "Điện thoại: 0912 345 678\n\nNgười nhận: Trung tâm Phục vụ hành chính công\nĐịa chỉ: UBND xã Tân Phú");
+  EXPECT_EQ(s["name"], "Nguyễn Văn An");
+  EXPECT_EQ(s["address"], "Số 12, thôn Đông, xã Tân Phú, tỉnh Long An");
+  EXPECT_EQ(s["phone"], "0912345678");
+}
+
+TEST(Extract, SenderFieldsAreNullWhenAbsentNotTakenFromTheRecipient) {
+  const auto s = extract_sender("Người gửi: Lê Thị Hoa\nNgười nhận: UBND xã\nĐịa chỉ: UBND xã Tân Phú\nĐiện thoại: 0270 3 812 345");
+  EXPECT_EQ(s["name"], "Lê Thị Hoa");
+  EXPECT_TRUE(s["address"].is_null());
+  EXPECT_TRUE(s["phone"].is_null());
+}
+
+TEST(Extract, ApplicantFromFormTextWithLeaderResidue) {
+  const auto a = extract_applicant_from_form(
+      "TỜ KHAI ĐĂNG KÝ KHAI SINH\nHọ, chữ đệm, tên người yêu cầu: Nguyễn Văn An .......\n"
+      "Số định danh cá nhân: 079090001234 …\nNgày, tháng, năm sinh: 15/03/1990....\nGiới tính: Nam\n"
+      "Nơi cư trú: Số 12, thôn Đông ....\nHọ, chữ đệm, tên: Nguyễn Minh Khang\nNgày, tháng, năm sinh: 02/10/2026");
+  EXPECT_EQ(a["full_name"], "Nguyễn Văn An");
+  EXPECT_EQ(a["id_number"], "079090001234");
+  EXPECT_EQ(a["date_of_birth"], "1990-03-15");
+  EXPECT_EQ(a["sex"], "Nam");
+  EXPECT_EQ(a["address"], "Số 12, thôn Đông");
+  EXPECT_EQ(a["source"], "ocr");
+}
+
+TEST(Extract, IdNumberCorruptedByLeaderDigitsIsNullNotGuessed) {
+  // What plain Tesseract makes of "079090001234 ........": digits run on.
+  const auto a = extract_applicant_from_form("Số định danh cá nhân: 07909000123411111\nTôi là (ghi họ tên bằng chữ in hoa): TRẦN VĂN BÌNH");
+  EXPECT_TRUE(a["id_number"].is_null());
+  EXPECT_EQ(a["full_name"], "Trần Văn Bình");
+}
+
+TEST(Extract, InvalidDatesAreNull) {
+  const auto a = extract_applicant_from_form("Ngày, tháng, năm sinh: 31/02/1990");
+  EXPECT_TRUE(a["date_of_birth"].is_null());
+}
+
+}  // namespace intake

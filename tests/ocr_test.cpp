@@ -1,0 +1,73 @@
+#include "stages/ocr.h"
+
+#include <gtest/gtest.h>
+
+#include "stages/dot_leaders.h"
+#include "stages/extract.h"
+#include "tests/support/page_render.h"
+
+namespace intake {
+namespace {
+
+const std::vector<std::string> kForm{
+    "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+    "Họ, chữ đệm, tên người yêu cầu: Nguyễn Văn An",
+    "Số định danh cá nhân: 079090001234",
+    "Ngày, tháng, năm sinh: 15/03/1990",
+    "Nơi cư trú: Số 12, thôn Đông, xã Tân Phú",
+    "Quan hệ với người được khai sinh: Cha",
+};
+
+PageItem ocr(const cv::Mat& image, bool remove_leaders) {
+  OcrConfig config;
+  config.remove_dot_leaders = remove_leaders;
+  OcrStage stage(config);
+  auto state = stage.make_state();
+  PageItem page;
+  page.work = image;
+  stage.process(page, state.get());
+  return page;
+}
+
+}  // namespace
+
+TEST(DotLeaders, ErasesLeadersButKeepsVietnameseDotsBelow) {
+  const cv::Mat form = testing::render_form(kForm);
+  const auto removed = remove_dot_leaders(form);
+  EXPECT_EQ(removed.chains, static_cast<int>(kForm.size()));
+  // The text itself (with its dots below: "ạ", "ệ") survives: the page without leaders reads the same.
+  const auto plain = remove_dot_leaders(testing::render_page(kForm));
+  EXPECT_EQ(plain.chains, 0);
+  EXPECT_EQ(plain.dots, 0);
+}
+
+TEST(Ocr, ReadsVietnameseInNfcWithConfidence) {
+  const auto page = ocr(testing::render_page(kForm), true);
+  EXPECT_NE(page.text.find("Nguyễn Văn An"), std::string::npos) << page.text;
+  EXPECT_NE(page.text.find("TỜ KHAI ĐĂNG KÝ KHAI SINH"), std::string::npos) << page.text;
+  ASSERT_TRUE(page.ocr_confidence);
+  EXPECT_GT(*page.ocr_confidence, 70);
+  EXPECT_GT(page.words.size(), 20u);
+}
+
+TEST(Ocr, FieldValuesNextToDottedLeadersReadCorrectly) {
+  const auto page = ocr(testing::render_form(kForm), true);
+  const auto applicant = extract_applicant_from_form(page.text);
+  EXPECT_EQ(applicant["id_number"], "079090001234") << page.text;
+  EXPECT_EQ(applicant["date_of_birth"], "1990-03-15") << page.text;
+  EXPECT_EQ(applicant["full_name"], "Nguyễn Văn An") << page.text;
+}
+
+TEST(Ocr, BlankPagesAreNotOcred) {
+  PageItem page;
+  page.blank = true;
+  page.work = cv::Mat(100, 100, CV_8UC1, cv::Scalar(255));
+  OcrStage stage(OcrConfig{});
+  auto state = stage.make_state();
+  stage.process(page, state.get());
+  EXPECT_TRUE(page.ocr_done);
+  EXPECT_TRUE(page.text.empty());
+  EXPECT_FALSE(page.ocr_confidence);
+}
+
+}  // namespace intake

@@ -1,0 +1,144 @@
+#include "tools/intake/batch_runner.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "pipeline/signals.h"
+#include "pipeline/store.h"
+#include "pipeline/worker_pool.h"
+#include "stages/assemble.h"
+#include "stages/catalog.h"
+#include "stages/ingest.h"
+#include "stages/registry.h"
+
+extern char** environ;
+
+namespace intake {
+namespace {
+
+std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+// `intake stage` children for transport tcp + launch process; restarts any that die.
+class ChildStages {
+ public:
+  ChildStages(const Config& config, const Coordinator& coordinator) : config_(config) {
+    for (const auto& name : kPageStages) {
+      const auto& rt = config.runtime.at(name);
+      for (int i = 0; i < rt.processes; ++i)
+        children_.push_back({name, coordinator.work_endpoints().at(name), coordinator.results_endpoint(), rt.workers, -1});
+    }
+    for (auto& c : children_) spawn(c);
+  }
+  ~ChildStages() {
+    for (auto& c : children_)
+      if (c.pid > 0) ::kill(c.pid, SIGTERM);
+    for (auto& c : children_)
+      if (c.pid > 0) ::waitpid(c.pid, nullptr, 0);
+  }
+  void respawn_dead() {
+    for (auto& c : children_) {
+      int status = 0;
+      if (c.pid > 0 && ::waitpid(c.pid, &status, WNOHANG) == c.pid) {
+        spdlog::warn("stage process {} (pid {}) ended unexpectedly; restarting it", c.name, c.pid);
+        c.pid = -1;
+        spawn(c);
+      }
+    }
+  }
+
+ private:
+  struct Child {
+    std::string name, work, results;
+    int workers;
+    pid_t pid;
+  };
+  void spawn(Child& c) {
+    const std::string exe = self_exe();
+    const std::string workers = std::to_string(c.workers);
+    std::vector<std::string> args{exe, "stage", c.name, "--work", c.work, "--results", c.results, "--workers", workers};
+    if (!config_.file.empty()) args.insert(args.begin() + 3, {"--config", config_.file.string()});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (int rc = posix_spawn(&c.pid, exe.c_str(), nullptr, nullptr, argv.data(), environ); rc != 0)
+      throw std::runtime_error("cannot start stage process " + c.name + ": " + std::strerror(rc));
+  }
+  const Config& config_;
+  std::vector<Child> children_;
+};
+
+void draw_progress(const Progress& p) {
+  static int last_done = -1, last_flight = -1;
+  if (p.done == last_done && p.in_flight == last_flight) return;
+  last_done = p.done, last_flight = p.in_flight;
+  const int width = 30;
+  const int filled = p.total ? p.done * width / p.total : width;
+  std::fprintf(stderr, "\r[%s%s] %d/%d pages  in flight %d  quarantined %d ", std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), p.done, p.total, p.in_flight, p.quarantined);
+  if (p.done == p.total) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
+  BatchOutcome outcome;
+  const Ingest ingest(config.ingest);
+  const ScanBatch batch = ingest.enumerate(request.inputs);
+  outcome.skipped_files = batch.skipped;
+  const auto store_path = request.store.empty() ? config.resolve(config.store.path) : request.store;
+  outcome.store_path = store_path.string();
+  Store store(store_path);
+  const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)));
+
+  zmq::context_t context;
+  Coordinator coordinator(
+      config, store, [&ingest](const PageSource& p) { return ingest.load(p); },
+      [&assembler](const std::vector<PageItem>& pages, const BatchContext& ctx) { return assembler.assemble(pages, ctx); },
+      context);
+
+  std::vector<std::unique_ptr<Stage>> stages;
+  std::vector<std::unique_ptr<WorkerPool>> pools;
+  std::unique_ptr<ChildStages> children;
+  if (config.transport.kind == "inproc") {
+    for (const auto& name : kPageStages) {
+      stages.push_back(make_stage(name, config));
+      pools.push_back(std::make_unique<WorkerPool>(context, *stages.back(), coordinator.work_endpoints().at(name),
+                                                   coordinator.results_endpoint(), config.runtime.at(name).workers));
+    }
+  } else if (config.transport.launch == "process") {
+    children = std::make_unique<ChildStages>(config, coordinator);
+  } else {
+    spdlog::info("waiting for external stage workers; results endpoint {}", coordinator.results_endpoint());
+  }
+
+  std::function<void(const Progress&)> progress;
+  if (request.progress) progress = draw_progress;
+  outcome.run = coordinator.run(batch, request.received_at, progress, [&] {
+    if (children) children->respawn_dead();
+  });
+  pools.clear();
+  return outcome;
+}
+
+int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,
+                      const std::string& results_endpoint, int workers) {
+  const auto stage = make_stage(name, config);
+  zmq::context_t context;
+  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers);
+  spdlog::info("stage {}: {} worker(s) on {} -> {}", name, workers, work_endpoint, results_endpoint);
+  while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  pool.stop();
+  return 0;
+}
+
+}  // namespace intake

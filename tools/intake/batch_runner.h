@@ -1,0 +1,35 @@
+// Runs one batch end to end in this process: opens the store, starts the stage workers (threads
+// for inproc; `intake stage` child processes for tcp with launch=process; nothing for
+// launch=external, where workers are started elsewhere), and lets the Coordinator drive it.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pipeline/config.h"
+#include "pipeline/coordinator.h"
+
+namespace intake {
+
+struct BatchRequest {
+  std::vector<std::filesystem::path> inputs;
+  std::string received_at;         // ISO 8601 with offset
+  std::filesystem::path store;     // empty: the config's
+  bool progress = false;           // draw a progress bar on stderr
+};
+
+struct BatchOutcome {
+  RunResult run;
+  std::vector<std::string> skipped_files;
+  std::string store_path;
+};
+
+BatchOutcome run_batch(const Config& config, const BatchRequest& request);
+
+// Runs `workers` threads of stage `name` connected to the given endpoints until SIGINT/SIGTERM.
+int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,
+                      const std::string& results_endpoint, int workers);
+
+}  // namespace intake

@@ -1,0 +1,229 @@
+// intake: the command line of the document-intake pipeline.
+//   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--received YYYY-MM-DDTHH:MM]
+//   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
+//   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
+//   intake show DOSSIER [--store PATH]
+// Exit status: 0 done, 1 usage or configuration error, 2 processing failed, 130 interrupted.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <thread>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/config.h"
+#include "pipeline/signals.h"
+#include "pipeline/store.h"
+#include "pipeline/text.h"
+#include "tools/intake/batch_runner.h"
+#include "tools/intake/summary.h"
+
+namespace {
+
+using namespace intake;
+
+constexpr int kExitUsage = 1, kExitFailed = 2, kExitInterrupted = 130;
+
+Config config_from(const std::string& file) {
+  if (!file.empty()) return load_config(file);
+  // No --config: configs/default.yaml of the working directory when there is one.
+  if (std::filesystem::exists("configs/default.yaml")) return load_config("configs/default.yaml");
+  return default_config();
+}
+
+// "2026-11-27T09:30" (Asia/Ho_Chi_Minh) -> "2026-11-27T09:30:00+07:00".
+std::string parse_received(const std::string& s) {
+  static const std::regex re(R"((\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?)");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) throw CLI::ValidationError("--received", "expected YYYY-MM-DDTHH:MM, got '" + s + "'");
+  const int mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]), mi = std::stoi(m[5]);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+    throw CLI::ValidationError("--received", "not a valid date and time: '" + s + "'");
+  return m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() + ":" + m[5].str() + ":" +
+         (m[6].matched ? m[6].str() : "00") + "+07:00";
+}
+
+void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::json>& records) {
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  const auto tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) throw std::runtime_error(file.string() + ": cannot write");
+    for (const auto& r : records) out << r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    if (!out.flush()) throw std::runtime_error(file.string() + ": write failed");
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+int cmd_run(const Config& config, const BatchRequest& request, const std::string& out) {
+  const BatchOutcome outcome = run_batch(config, request);
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
+  print_summary(stdout, outcome);
+  return outcome.run.interrupted ? kExitInterrupted : 0;
+}
+
+// A hot folder: every top-level file, and every top-level folder, is one batch once its files
+// have stopped changing for `settle_s` seconds. Batches are idempotent, so a batch seen again
+// after a restart is not processed twice.
+int cmd_watch(const Config& config, const std::filesystem::path& dir, const std::string& store, const std::string& out_dir,
+              int settle_s) {
+  if (!std::filesystem::is_directory(dir)) {
+    spdlog::error("{}: not a directory", dir.string());
+    return kExitUsage;
+  }
+  using Fingerprint = std::vector<std::pair<std::string, std::uintmax_t>>;
+  auto fingerprint = [](const std::filesystem::path& p) {
+    Fingerprint f;
+    std::error_code ec;
+    auto add = [&](const std::filesystem::path& file) {
+      f.emplace_back(file.string(), std::filesystem::file_size(file, ec));
+      f.emplace_back("", static_cast<std::uintmax_t>(std::filesystem::last_write_time(file, ec).time_since_epoch().count()));
+    };
+    if (std::filesystem::is_directory(p)) {
+      for (const auto& e : std::filesystem::directory_iterator(p, ec))
+        if (e.is_regular_file()) add(e.path());
+    } else {
+      add(p);
+    }
+    std::sort(f.begin(), f.end());
+    return f;
+  };
+  std::map<std::string, std::pair<Fingerprint, std::chrono::steady_clock::time_point>> seen;
+  std::map<std::string, Fingerprint> done;
+  spdlog::info("watching {} (a batch is taken once unchanged for {} s; Ctrl-C to stop)", dir.string(), settle_s);
+  while (!stop_requested()) {
+    std::vector<std::filesystem::path> entries;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      const auto name = e.path().filename().string();
+      if (!name.empty() && name[0] != '.') entries.push_back(e.path());
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return text::natural_less(a.filename().string(), b.filename().string()); });
+    for (const auto& entry : entries) {
+      if (stop_requested()) break;
+      const auto key = entry.string();
+      const auto fp = fingerprint(entry);
+      if (fp.empty() || done[key] == fp) continue;
+      auto& [last_fp, since] = seen[key];
+      if (last_fp != fp) {
+        last_fp = fp;
+        since = std::chrono::steady_clock::now();
+        continue;
+      }
+      if (std::chrono::steady_clock::now() - since < std::chrono::seconds(settle_s)) continue;
+      BatchRequest request{{entry}, now_iso_vn(), store, false};
+      try {
+        const BatchOutcome outcome = run_batch(config, request);
+        if (outcome.run.interrupted) break;
+        if (!out_dir.empty())
+          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), outcome.run.records);
+        print_summary(stdout, outcome);
+        done[key] = fp;
+      } catch (const std::exception& e) {
+        spdlog::error("{}: {}", key, e.what());
+        done[key] = fp;  // not again until it changes
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return 0;
+}
+
+int cmd_show(const std::string& store_path, const std::string& key) {
+  Store store(store_path);
+  const auto found = store.find_dossiers(key);
+  if (found.empty()) {
+    std::cerr << "intake: no dossier '" << key << "' in " << store_path
+              << " (give a dossier code, a tracking number or BATCH/N)\n";
+    return kExitUsage;
+  }
+  for (const auto& d : found) std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setenv("OMP_THREAD_LIMIT", "1", 0);  // one Tesseract engine per thread, no OpenMP fan-out
+  auto logger = spdlog::stderr_color_mt("intake");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$ %v");
+  if (const char* level = std::getenv("INTAKE_LOG"); level) spdlog::set_level(spdlog::level::from_str(level));
+
+  CLI::App app{"intake: turns batch scans of postal dossiers into dossier records"};
+  app.require_subcommand(1);
+  std::string config_file, store, out, received, work, results, out_dir;
+  std::vector<std::string> inputs;
+  int workers = 1, settle_s = 3;
+  std::string stage_name, key;
+
+  auto* run = app.add_subcommand("run", "process a batch: a folder of scans (natural file order) or files");
+  run->add_option("input", inputs, "folder or files")->required();
+  run->add_option("--config", config_file, "pipeline config (default: configs/default.yaml)");
+  run->add_option("--store", store, "dossier store (SQLite file; default: the config's)");
+  run->add_option("--out", out, "also write the records as JSON Lines");
+  run->add_option("--received", received, "when the mail was received, YYYY-MM-DDTHH:MM, Asia/Ho_Chi_Minh (default: now)");
+
+  auto* watch = app.add_subcommand("watch", "process batches as they land in a scanner's hot folder");
+  watch->add_option("dir", inputs, "hot folder")->required()->expected(1);
+  watch->add_option("--config", config_file, "pipeline config");
+  watch->add_option("--store", store, "dossier store");
+  watch->add_option("--out-dir", out_dir, "write BATCH.jsonl here for each batch");
+  watch->add_option("--settle", settle_s, "seconds a batch must stay unchanged before it is taken")->check(CLI::Range(1, 3600));
+
+  auto* stage = app.add_subcommand("stage", "run workers of one stage (tcp transport)");
+  stage->add_option("name", stage_name, "preprocess | barcode | ocr | classify | extract")->required();
+  stage->add_option("--config", config_file, "pipeline config");
+  stage->add_option("--work", work, "endpoint to take pages from (default: the config's)");
+  stage->add_option("--results", results, "endpoint to return pages to (default: the config's)");
+  stage->add_option("--workers", workers, "worker threads (default: the config's)")->check(CLI::Range(1, 64));
+
+  auto* show = app.add_subcommand("show", "print a dossier record");
+  show->add_option("dossier", key, "dossier code, tracking number, or BATCH/N")->required();
+  show->add_option("--store", store, "dossier store");
+  show->add_option("--config", config_file, "pipeline config (for the store path)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+
+  install_stop_handlers();
+  try {
+    const Config config = config_from(config_file);
+    const std::string store_path = store.empty() ? config.resolve(config.store.path).string() : store;
+    if (*run) {
+      BatchRequest request;
+      for (const auto& i : inputs) request.inputs.emplace_back(i);
+      request.received_at = received.empty() ? now_iso_vn() : parse_received(received);
+      request.store = store_path;
+      request.progress = isatty(STDERR_FILENO) != 0;
+      return cmd_run(config, request, out);
+    }
+    if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s);
+    if (*stage) {
+      if (!config.runtime.count(stage_name)) throw ConfigError("unknown stage '" + stage_name + "'");
+      const auto& rt = config.runtime.at(stage_name);
+      return run_stage_process(config, stage_name, work.empty() ? rt.endpoint : work,
+                               results.empty() ? config.transport.results : results,
+                               stage->count("--workers") ? workers : rt.workers);
+    }
+    if (*show) return cmd_show(store_path, key);
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "intake: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const ConfigError& e) {
+    std::cerr << "intake: configuration error: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "intake: " << e.what() << '\n';
+    return kExitFailed;
+  }
+  return 0;
+}

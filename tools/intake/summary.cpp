@@ -1,0 +1,70 @@
+#include "tools/intake/summary.h"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/core.h>
+
+namespace intake {
+namespace {
+
+std::string field(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("-");
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(q * (v.size() - 1) + 0.5)];
+}
+
+}  // namespace
+
+void print_summary(std::FILE* out, const BatchOutcome& o) {
+  const RunResult& r = o.run;
+  int tracking = 0, tracking_valid = 0, review = 0, envelopes = 0;
+  fmt::print(out, "\n{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", "#", "pages", "tracking", "applicant", "procedure", "review");
+  int n = 0;
+  for (const auto& d : r.records) {
+    ++n;
+    const auto& pages = d["pages"];
+    const std::string range = pages.empty() ? "-"
+                                            : fmt::format("{}-{}", pages.front()["number"].get<int>(),
+                                                          pages.back()["number"].get<int>());
+    for (const auto& p : pages)
+      if (p["type"] == "envelope") ++envelopes;
+    if (d["tracking_number"].is_string()) {
+      ++tracking;
+      if (d["tracking_valid"].get<bool>()) ++tracking_valid;
+    }
+    const bool needs = d["review"]["required"].get<bool>();
+    if (needs) ++review;
+    std::string reasons;
+    for (const auto& reason : d["review"]["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    fmt::print(out, "{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", n, range, field(d, "tracking_number"),
+               field(d["applicant"], "full_name"), field(d["procedure"], "name"), needs ? reasons : "no");
+  }
+  const int processed_now = r.pages_total - r.pages_resumed;
+  fmt::print(out, "\nbatch          {}{}\n", r.batch_id, r.already_committed ? " (already committed: nothing redone)" : "");
+  fmt::print(out, "store          {}\n", o.store_path);
+  fmt::print(out, "received at    {}\n", r.received_at);
+  fmt::print(out, "dossiers       {}\n", r.records.size());
+  fmt::print(out, "pages          {} ({} processed now, {} resumed from the ledger)\n", r.pages_total, processed_now,
+             r.pages_resumed);
+  fmt::print(out, "tracking read  {} of {} envelopes ({} with a valid check digit)\n", tracking, envelopes, tracking_valid);
+  fmt::print(out, "need review    {}\n", review);
+  fmt::print(out, "quarantined    {}\n", r.quarantine.size());
+  for (const auto& q : r.quarantine)
+    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, q.source_file, q.source_page, q.reason);
+  for (const auto& s : o.skipped_files) fmt::print(out, "skipped        {} (not a scan file)\n", s);
+  if (processed_now > 0 && r.seconds > 0) {
+    fmt::print(out, "time           {:.1f} s, {:.1f} pages/min\n", r.seconds, processed_now * 60.0 / r.seconds);
+    std::string stages;
+    for (const auto& [stage, ms] : r.stage_ms)
+      stages += fmt::format("{} {:.0f}/{:.0f}  ", stage, percentile(ms, 0.5), percentile(ms, 0.95));
+    fmt::print(out, "stage ms p50/p95  {}\n", stages);
+  }
+  if (r.interrupted) fmt::print(out, "INTERRUPTED: run the same command again to finish the batch\n");
+}
+
+}  // namespace intake
