@@ -66,7 +66,7 @@ struct AssembleConfig {
 
 struct StoreConfig {
   std::string path = "data/intake.db";
-  std::string quarantine_dir = "data/quarantine";
+  std::string quarantine_dir = "quarantine";  // relative: next to the store file
 };
 
 struct TransportConfig {

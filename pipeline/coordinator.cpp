@@ -37,9 +37,9 @@ std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const
 
 }  // namespace
 
-Coordinator::Coordinator(const Config& config, Store& store, PageLoader loader, Assembler assembler,
-                         zmq::context_t& context)
-    : config_(config), store_(store), load_(std::move(loader)), assembler_(std::move(assembler)),
+Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
+                         Assembler assembler, zmq::context_t& context)
+    : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), assembler_(std::move(assembler)),
       results_(context, zmq::socket_type::pull) {
   results_.set(zmq::sockopt::linger, 0);
   results_.bind(config.transport.results);
@@ -127,9 +127,9 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     page.work.release();
     if (page.error) {
       const PageSource& src = *sources.at(n);
-      spdlog::warn("{} (page {}): quarantined: {}", src.relative, n, *page.error);
+      spdlog::warn("{} (batch page {}): quarantined: {}", src.relative, n, *page.error);
       QuarantineEntry q{batch.batch_id, n, src.relative, src.source_page, *page.error,
-                        copy_to_quarantine(config_.resolve(config_.store.quarantine_dir), batch.batch_id, src).string(),
+                        copy_to_quarantine(quarantine_dir_, batch.batch_id, src).string(),
                         ""};
       store_.save_page(batch.batch_id, n, "quarantined", to_json(page), page.error);
       store_.quarantine(q);

@@ -50,8 +50,9 @@ struct RunResult {
 
 class Coordinator {
  public:
-  Coordinator(const Config& config, Store& store, PageLoader loader, Assembler assembler,
-              zmq::context_t& context);
+  // Files of quarantined pages are copied to quarantine_dir/<batch_id>/.
+  Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
+              Assembler assembler, zmq::context_t& context);
 
   // The endpoints as bound (tcp://127.0.0.1:* resolves to a port).
   const std::map<std::string, std::string>& work_endpoints() const { return work_endpoints_; }
@@ -64,6 +65,7 @@ class Coordinator {
  private:
   const Config& config_;
   Store& store_;
+  std::filesystem::path quarantine_dir_;
   PageLoader load_;
   Assembler assembler_;
   std::vector<zmq::socket_t> work_;  // per page stage, in kPageStages order

@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <spdlog/spdlog.h>
 #include <poppler/cpp/poppler-image.h>
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
@@ -40,7 +42,14 @@ std::string read_head(const std::filesystem::path& file) {
   return head;
 }
 
+void poppler_message(const std::string& message, void*) { spdlog::debug("poppler: {}", message); }
+
 std::unique_ptr<poppler::document> open_pdf(const std::filesystem::path& file) {
+  static const bool quiet = [] {
+    poppler::set_debug_error_function(poppler_message, nullptr);
+    return true;
+  }();
+  (void)quiet;
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.string()));
   if (!doc) throw std::runtime_error("not a readable PDF");
   if (doc->is_locked()) throw std::runtime_error("PDF is password protected");
@@ -142,6 +151,7 @@ ScanBatch Ingest::enumerate(const std::vector<std::filesystem::path>& inputs) co
     int pages = 1;
     try {
       file_hash = sha256_file_hex(file);
+      if (std::filesystem::file_size(file) == 0) throw std::runtime_error("file is empty");
       base.format = sniff_format(read_head(file));
       if (base.format == "unknown") throw std::runtime_error("not a PNG, JPEG, TIFF, WebP or PDF file");
       pages = count_pages(file, base.format);

@@ -101,8 +101,12 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)));
 
   zmq::context_t context;
+  const std::filesystem::path quarantine_dir =
+      std::filesystem::path(config.store.quarantine_dir).is_absolute()
+          ? std::filesystem::path(config.store.quarantine_dir)
+          : std::filesystem::absolute(store_path).parent_path() / config.store.quarantine_dir;
   Coordinator coordinator(
-      config, store, [&ingest](const PageSource& p) { return ingest.load(p); },
+      config, store, quarantine_dir, [&ingest](const PageSource& p) { return ingest.load(p); },
       [&assembler](const std::vector<PageItem>& pages, const BatchContext& ctx) { return assembler.assemble(pages, ctx); },
       context);
 

@@ -1,0 +1,291 @@
+// End-to-end: the real `intake` binary on the committed sample batch, checked field by field
+// against its ground truth; a kill -9 in the middle of a batch; stage processes over tcp; and
+// a batch full of bad files.
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "tests/support/page_render.h"
+#include "tests/support/run_intake.h"
+
+namespace intake {
+namespace {
+
+using json = nlohmann::json;
+using testing::fresh_dir;
+using testing::read_jsonl;
+using testing::run_intake;
+
+const std::filesystem::path kSource = INTAKE_SOURCE_DIR;
+const std::filesystem::path kBatch = kSource / "samples/batch-01";
+const std::string kReceived = "2026-11-27T09:30";
+
+std::vector<std::string> run_args(const std::filesystem::path& dir, const std::string& config = "configs/default.yaml") {
+  return {"run", kBatch.string(), "--config", (kSource / config).string(), "--store", (dir / "store.db").string(),
+          "--out", (dir / "records.jsonl").string(), "--received", kReceived};
+}
+
+// The records of one clean in-process run, shared by the tests that compare against it.
+const std::vector<json>& reference_records() {
+  static const std::vector<json> records = [] {
+    const auto dir = fresh_dir("reference");
+    const auto exit = run_intake(run_args(dir));
+    EXPECT_EQ(exit.status, 0) << exit.output;
+    return read_jsonl(dir / "records.jsonl");
+  }();
+  return records;
+}
+
+int sqlite_count(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(h);
+    return -1;
+  }
+  sqlite3_busy_timeout(h, 2000);
+  sqlite3_stmt* s = nullptr;
+  int n = -1;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return n;
+}
+
+// Records without what legitimately differs between two runs of the same batch.
+json comparable(json r) {
+  for (auto& p : r["pages"]) p.erase("ocr_confidence");
+  return r;
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace
+
+TEST(EndToEnd, SampleBatchMatchesGroundTruth) {
+  const auto truth = read_jsonl(kBatch / "truth.jsonl");
+  const auto& got = reference_records();
+  ASSERT_EQ(got.size(), truth.size());
+  double cer_sum = 0;
+  int cer_pages = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const json& t = truth[i];
+    const json& g = got[i];
+    SCOPED_TRACE("dossier " + std::to_string(i + 1));
+    EXPECT_EQ(g["schema"], "intake.dossier/1");
+    EXPECT_EQ(g["channel"], "postal");
+    EXPECT_EQ(g["received_at"], "2026-11-27T09:30:00+07:00");
+    EXPECT_EQ(g["tracking_number"], t["tracking_number"]);
+    EXPECT_EQ(g["tracking_valid"], t["tracking_valid"]);
+    EXPECT_EQ(g["sender"], t["sender"]);
+    EXPECT_EQ(g["applicant"], t["applicant"]);
+    EXPECT_EQ(g["procedure"]["id"], t["procedure"]["id"]);
+    EXPECT_EQ(g["procedure"]["code"], t["procedure"]["code"]);
+    EXPECT_EQ(g["procedure"]["name"], t["procedure"]["name"]);
+    EXPECT_EQ(g["department"], t["department"]);
+    EXPECT_EQ(g["documents"], t["documents"]);
+    EXPECT_EQ(g["review"]["required"], t["review"]["required"]) << g["review"].dump();
+    ASSERT_EQ(g["pages"].size(), t["pages"].size());
+    for (std::size_t k = 0; k < t["pages"].size(); ++k) {
+      const json& tp = t["pages"][k];
+      const json& gp = g["pages"][k];
+      SCOPED_TRACE("page " + std::to_string(tp["number"].get<int>()));
+      EXPECT_EQ(gp["number"], tp["number"]);
+      EXPECT_EQ(gp["source_file"], tp["source_file"]);
+      EXPECT_EQ(gp["source_page"], tp["source_page"]);
+      EXPECT_EQ(gp["type"], tp["type"]);
+      EXPECT_EQ(gp["rotation"], tp["rotation"]);
+      EXPECT_EQ(gp["blank"], tp["blank"]);
+      EXPECT_EQ(gp["barcodes"], tp["barcodes"]);
+      if (tp["type"] == "application_form") {
+        const double c = testing::cer(tp["text"].get<std::string>(), gp["text"].get<std::string>());
+        cer_sum += c;
+        ++cer_pages;
+        EXPECT_LT(c, 0.10) << gp["text"].get<std::string>();
+      }
+    }
+  }
+  ASSERT_GT(cer_pages, 0);
+  RecordProperty("form_cer_percent", std::to_string(100 * cer_sum / cer_pages));
+  std::printf("mean CER on application forms: %.2f%% over %d pages\n", 100 * cer_sum / cer_pages, cer_pages);
+}
+
+TEST(EndToEnd, ShowFindsDossiersByTrackingNumber) {
+  const auto dir = fresh_dir("show");
+  ASSERT_EQ(run_intake(run_args(dir)).status, 0);
+  const auto shown = run_intake({"show", "EE123456785VN", "--store", (dir / "store.db").string()});
+  EXPECT_EQ(shown.status, 0);
+  EXPECT_NE(shown.output.find("\"tracking_number\": \"EE123456785VN\""), std::string::npos) << shown.output;
+  EXPECT_EQ(run_intake({"show", "XX000000000VN", "--store", (dir / "store.db").string()}).status, 1);
+}
+
+TEST(EndToEnd, KilledMidBatchResumesWithNothingLostOrDoubled) {
+  const auto dir = fresh_dir("kill");
+  const auto db = dir / "store.db";
+  const int pid = testing::start_intake(run_args(dir), dir / "first.log");
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (sqlite_count(db, "SELECT count(*) FROM pages WHERE state = 'processed'") < 4 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(pid, SIGKILL);
+  const auto killed = testing::wait_for(pid);
+  ASSERT_EQ(killed.signal, SIGKILL) << "the run finished before it could be killed";
+  const int processed_before = sqlite_count(db, "SELECT count(*) FROM pages WHERE state = 'processed'");
+  EXPECT_GE(processed_before, 4);
+  EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), 0);
+
+  const auto resumed = run_intake(run_args(dir));
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from the ledger"), std::string::npos);
+  const auto records = read_jsonl(dir / "records.jsonl");
+  const auto& reference = reference_records();
+  ASSERT_EQ(records.size(), reference.size());
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i]));
+  EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
+  EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM pages WHERE state NOT IN ('committed', 'quarantined')"), 0);
+
+  // Once more: the batch is committed, nothing is redone or doubled.
+  const auto again = run_intake(run_args(dir));
+  ASSERT_EQ(again.status, 0);
+  EXPECT_NE(again.output.find("already committed"), std::string::npos) << again.output;
+  EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
+  EXPECT_EQ(read_jsonl(dir / "records.jsonl"), records);
+}
+
+TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
+  const auto dir = fresh_dir("tcp");
+  std::map<std::string, int> ports;
+  for (const char* s : {"results", "preprocess", "barcode", "ocr", "classify", "extract"}) ports[s] = free_port();
+  auto ep = [&](const std::string& s) { return "\"tcp://127.0.0.1:" + std::to_string(ports[s]) + "\""; };
+  const auto config = dir / "tcp.yaml";
+  std::ofstream(config) << "transport:\n  kind: tcp\n  launch: external\n  results: " << ep("results")
+                        << "\nstages:\n"
+                        << "  preprocess: {endpoint: " << ep("preprocess") << "}\n"
+                        << "  barcode: {endpoint: " << ep("barcode") << "}\n"
+                        << "  ocr: {endpoint: " << ep("ocr") << "}\n"
+                        << "  classify: {endpoint: " << ep("classify") << ", catalog: "
+                        << (kSource / "models/procedures.yaml").string() << "}\n"
+                        << "  extract: {endpoint: " << ep("extract") << "}\n";
+  // Two ocr processes share that stage's load.
+  std::vector<int> workers;
+  for (const char* s : {"preprocess", "barcode", "ocr", "ocr", "classify", "extract"})
+    workers.push_back(testing::start_intake({"stage", s, "--config", config.string()},
+                                            dir / (std::string(s) + "-" + std::to_string(workers.size()) + ".log")));
+  auto args = run_args(dir);
+  args[3] = config.string();
+  const auto exit = run_intake(args);
+  for (int pid : workers) ::kill(pid, SIGTERM);
+  for (int pid : workers) EXPECT_EQ(testing::wait_for(pid).status, 0);
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  const auto records = read_jsonl(dir / "records.jsonl");
+  const auto& reference = reference_records();
+  ASSERT_EQ(records.size(), reference.size());
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i]));
+  // Both ocr processes did work.
+  for (int i : {2, 3}) {
+    std::ifstream log(dir / ("ocr-" + std::to_string(i) + ".log"));
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("stage ocr"), std::string::npos) << text;
+  }
+}
+
+TEST(EndToEnd, BadFilesAreQuarantinedWithTheirReasonAndTheBatchGoesOn) {
+  const auto dir = fresh_dir("bad");
+  const auto in = dir / "in";
+  std::filesystem::create_directories(in);
+  cv::imwrite((in / "scan_1.png").string(),
+              testing::render_page({"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+                                    "Họ, chữ đệm, tên người yêu cầu: Võ Thị Mai", "Số định danh cá nhân: 080070001357"}));
+  std::vector<uchar> png;
+  cv::imencode(".png", testing::render_page({"Trang hỏng"}), png);
+  std::ofstream(in / "scan_2.png", std::ios::binary).write(reinterpret_cast<const char*>(png.data()), 400);
+  std::ofstream(in / "scan_3.pdf") << "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF";
+  std::ofstream(in / "scan_4.jpg") << "this is not a picture";
+  std::ofstream(in / "scan_5.tif");
+  std::ofstream(in / "notes.txt") << "not a scan";
+  const auto exit = run_intake({"run", in.string(), "--config", (kSource / "configs/default.yaml").string(), "--store",
+                                (dir / "store.db").string(), "--out", (dir / "r.jsonl").string()});
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  EXPECT_NE(exit.output.find("quarantined    4"), std::string::npos) << exit.output;
+  for (const char* f : {"scan_2.png", "scan_3.pdf", "scan_4.jpg", "scan_5.tif"}) {
+    EXPECT_NE(exit.output.find(f), std::string::npos) << f << "\n" << exit.output;
+    EXPECT_FALSE(std::filesystem::is_empty(dir / "quarantine")) << f;
+  }
+  EXPECT_NE(exit.output.find("skipped        notes.txt"), std::string::npos);
+  const auto records = read_jsonl(dir / "r.jsonl");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["pages"].size(), 5u);  // the bad pages stay in scan order, flagged
+  EXPECT_EQ(records[0]["procedure"]["id"], "death_registration");
+  EXPECT_EQ(records[0]["applicant"]["id_number"], "080070001357");
+  EXPECT_NE(records[0]["review"]["reasons"].dump().find("page_unreadable:page=2"), std::string::npos);
+}
+
+TEST(EndToEnd, UsageAndConfigErrorsExitWithOneAndSayWhy) {
+  const auto bad = run_intake({"run", "/nonexistent/batch", "--config", (kSource / "configs/default.yaml").string(),
+                               "--store", (fresh_dir("usage") / "s.db").string()});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.output.find("/nonexistent/batch"), std::string::npos) << bad.output;
+  const auto dir = fresh_dir("badconfig");
+  std::ofstream(dir / "c.yaml") << "stages:\n  ocr:\n    wrokers: 2\n";
+  const auto cfg = run_intake({"run", kBatch.string(), "--config", (dir / "c.yaml").string()});
+  EXPECT_EQ(cfg.status, 1);
+  EXPECT_NE(cfg.output.find("stages.ocr.wrokers"), std::string::npos) << cfg.output;
+  EXPECT_EQ(run_intake({"run", kBatch.string(), "--received", "yesterday"}).status, 1);
+}
+
+}  // namespace intake
+
+namespace intake {
+
+TEST(EndToEnd, WatchTakesABatchOnceItStopsChanging) {
+  const auto dir = fresh_dir("watch");
+  const auto hot = dir / "hot";
+  const auto out = dir / "out";
+  std::filesystem::create_directories(hot);
+  const int pid = testing::start_intake({"watch", hot.string(), "--config", (kSource / "configs/default.yaml").string(),
+                                         "--store", (dir / "store.db").string(), "--out-dir", out.string(),
+                                         "--settle", "1"},
+                                        dir / "watch.log");
+  const auto staging = dir / "staging";
+  std::filesystem::create_directories(staging);
+  cv::imwrite((staging / "scan_1.png").string(),
+              testing::render_page({"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH",
+                                    "Tôi là (ghi họ tên bằng chữ in hoa): TRẦN VĂN BÌNH", "Vốn kinh doanh: 50.000.000 đồng"}));
+  std::filesystem::rename(staging, hot / "job-1");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  std::vector<json> records;
+  while (records.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (std::filesystem::exists(out))
+      for (const auto& e : std::filesystem::directory_iterator(out))
+        if (e.path().extension() == ".jsonl") records = read_jsonl(e.path());
+  }
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(testing::wait_for(pid).status, 0);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["procedure"]["id"], "business_household_registration");
+  EXPECT_EQ(records[0]["applicant"]["full_name"], "Trần Văn Bình");
+}
+
+}  // namespace intake

@@ -1,0 +1,99 @@
+#include "tests/support/run_intake.h"
+
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <unicode/unistr.h>
+
+#include "pipeline/text.h"
+
+extern char** environ;
+
+namespace intake::testing {
+namespace {
+
+std::vector<char*> argv_of(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
+
+int start_intake(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  std::vector<std::string> all{INTAKE_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  auto argv = argv_of(all);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, INTAKE_BIN, &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+Exit wait_for(int pid) {
+  Exit e;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return e;
+  if (WIFEXITED(status)) e.status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
+  return e;
+}
+
+Exit run_intake(const std::vector<std::string>& args) {
+  const auto log = std::filesystem::temp_directory_path() / ("intake-run-" + std::to_string(getpid()) + ".log");
+  Exit e = wait_for(start_intake(args, log));
+  std::ifstream in(log);
+  e.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return e;
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("intake-test-" + std::to_string(getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+double cer(const std::string& truth, const std::string& got) {
+  auto to32 = [](const std::string& s) {
+    const auto u = icu::UnicodeString::fromUTF8(text::squeeze(text::nfc(s)));
+    std::vector<UChar32> out;
+    for (int32_t i = 0; i < u.length();) {
+      const UChar32 c = u.char32At(i);
+      out.push_back(c);
+      i += U16_LENGTH(c);
+    }
+    return out;
+  };
+  const auto a = to32(truth), b = to32(got);
+  if (a.empty()) return b.empty() ? 0.0 : 1.0;
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return static_cast<double>(prev[b.size()]) / static_cast<double>(a.size());
+}
+
+}  // namespace intake::testing

@@ -1,0 +1,30 @@
+// Test support: runs the real `intake` binary as a child process and reads what it wrote.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace intake::testing {
+
+struct Exit {
+  int status = -1;   // exit status, or -1 when killed
+  int signal = 0;
+  std::string output;  // stdout and stderr
+};
+
+// Runs INTAKE_BIN with args and waits.
+Exit run_intake(const std::vector<std::string>& args);
+// Starts it without waiting; returns the pid. Output goes to `log`.
+int start_intake(const std::vector<std::string>& args, const std::filesystem::path& log);
+Exit wait_for(int pid);
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
+// A fresh empty directory under the system temp dir.
+std::filesystem::path fresh_dir(const std::string& name);
+// Character error rate of `got` against `truth` (NFC, white space collapsed), 0..1+.
+double cer(const std::string& truth, const std::string& got);
+
+}  // namespace intake::testing
