@@ -138,7 +138,9 @@ Config load_config(const std::filesystem::path& file) {
       s.get("languages", c.ocr.languages)
           .get("tessdata", c.ocr.tessdata)
           .get("remove_dot_leaders", c.ocr.remove_dot_leaders)
-          .get("dpi", c.ocr.dpi);
+          .get("dpi", c.ocr.dpi)
+          .get("verify_orientation_below", c.ocr.verify_orientation_below)
+          .get("verify_orientation_ocr_below", c.ocr.verify_orientation_ocr_below);
     } else if (name == "classify") {
       s.get("separator_text", c.classify.separator_text).get("catalog", c.classify.catalog);
     }

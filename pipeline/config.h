@@ -52,6 +52,8 @@ struct OcrConfig {
   std::string tessdata;            // empty: Tesseract's default
   bool remove_dot_leaders = true;  // erase "......" leaders before OCR
   int dpi = 0;                     // 0: estimate from the page size (A4)
+  double verify_orientation_below = 5.0;     // OSD confidence under which a poor reading is retried
+  double verify_orientation_ocr_below = 80;  // ... upside down, when its mean word confidence is below this
 };
 
 struct ClassifyConfig {

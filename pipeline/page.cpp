@@ -14,7 +14,7 @@ nlohmann::json to_json(const PageItem& p) {
     barcodes.push_back({{"format", b.format}, {"text", b.text}, {"position", b.position}});
   nlohmann::json words = nlohmann::json::array();
   for (const auto& w : p.words)
-    words.push_back({{"text", w.text}, {"conf", w.confidence}, {"box", {w.x, w.y, w.w, w.h}}});
+    words.push_back({{"text", w.text}, {"conf", w.confidence}, {"box", {w.x, w.y, w.w, w.h}}, {"line", w.line}});
   return {
       {"batch_id", p.batch_id},
       {"number", p.number},
@@ -68,6 +68,7 @@ PageItem page_from_json(const nlohmann::json& j) {
     Word word{w.at("text").get<std::string>(), w.value("conf", 0.0f)};
     auto box = w.value("box", std::vector<int>{});
     if (box.size() == 4) word.x = box[0], word.y = box[1], word.w = box[2], word.h = box[3];
+    word.line = w.value("line", 0);
     p.words.push_back(std::move(word));
   }
   if (j.contains("type") && !j["type"].is_null()) p.type = j["type"].get<std::string>();

@@ -29,6 +29,7 @@ struct Word {
   std::string text;
   float confidence = 0;  // 0..100
   int x = 0, y = 0, w = 0, h = 0;
+  int line = 0;          // index of the OCR text line the word belongs to
 };
 
 struct PageItem {

@@ -42,20 +42,27 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   auto& sandbox = static_cast<SandboxState&>(*state).sandbox;
   const cv::Mat& work = page.work;
 
-  std::vector<Pass> passes{{work, 1.0, {config_.try_harder, config_.try_harder, true, 0}}};
+  // 2D symbols several at a time; linear ones one at a time (the sandbox blanks each symbol it
+  // found and reads again), because ReadBarcodes in zxing-cpp 1.4.0 aborts on linear symbols.
+  auto both = [](const cv::Mat& image, double scale, bool harder, int binarizer) {
+    return std::vector<Pass>{{image, scale, {harder, harder, true, binarizer, 2}},
+                             {image, scale, {harder, harder, false, binarizer, 1}}};
+  };
+  std::vector<Pass> passes = both(work, 1.0, config_.try_harder, 0);
+  const std::size_t first_round = passes.size();
   if (config_.retry_variants) {
     cv::Mat half, inverted;
     cv::resize(work, half, {}, 0.5, 0.5, cv::INTER_AREA);
     cv::bitwise_not(work, inverted);
-    passes.push_back({half, 0.5, {true, true, true, 0}});
-    passes.push_back({work, 1.0, {true, true, true, 1}});
-    passes.push_back({inverted, 1.0, {false, true, true, 0}});
+    for (auto&& variant : {both(half, 0.5, true, 0), both(work, 1.0, true, 1), both(inverted, 1.0, false, 0)})
+      passes.insert(passes.end(), variant.begin(), variant.end());
   }
 
   int crashes = 0;
+  bool abandoned = false;
   std::string last_crash;
   for (std::size_t i = 0; i < passes.size(); ++i) {
-    if (i > 0 && !page.barcodes.empty()) break;  // retries are for pages where nothing was found
+    if (i >= first_round && !page.barcodes.empty()) break;  // retries are for pages where nothing was found
     DecodeOptions options = passes[i].options;
     while (true) {
       auto result = sandbox.decode(passes[i].image, options);
@@ -70,10 +77,14 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
       // Safer settings: one symbol, then no tryHarder, then give this pass up.
       if (options.multi) options.multi = false;
       else if (options.try_harder) options.try_harder = options.try_rotate = false;
-      else break;
+      else {
+        abandoned = true;
+        break;
+      }
     }
   }
-  if (crashes > 0) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
+  // A crash that a safer retry made up for loses nothing; a pass given up may have lost a symbol.
+  if (abandoned) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
 }
 
 }  // namespace intake

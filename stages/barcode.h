@@ -1,10 +1,12 @@
 // Barcode stage: every 1D and 2D symbol on the page (ZXing-C++, all formats), with positions.
 //
-// Decoding runs in a BarcodeSandbox child per worker. Passes: the working image with
-// tryHarder/tryRotate; when it finds nothing, the image at half size, the GlobalHistogram
-// binarizer and the inverted image. A pass that crashes the decoder is retried with safer
-// settings (single symbol, no tryHarder); after max_crashes crashes on one page the page is
-// quarantined with the decoder's last words. Results are de-duplicated by (format, text).
+// Decoding runs in a BarcodeSandbox child per worker. Each pass reads 2D symbols with
+// ReadBarcodes and linear ones one at a time (ReadBarcodes aborts on linear symbols in 1.4.0).
+// Passes: the working image with tryHarder/tryRotate; when that finds nothing, the image at half
+// size, the GlobalHistogram binarizer and the inverted image. A pass that crashes the decoder is
+// retried with safer settings (single symbol, then no tryHarder); after max_crashes crashes on
+// one page the page is quarantined with the decoder's last words. Results are de-duplicated by
+// (format, text).
 #pragma once
 
 #include "pipeline/config.h"

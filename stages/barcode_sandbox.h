@@ -26,14 +26,18 @@ namespace intake {
 struct DecodeOptions {
   bool try_harder = false;
   bool try_rotate = false;
-  bool multi = true;          // ReadBarcodes (several symbols) instead of ReadBarcode
+  // ReadBarcodes (several symbols at once) instead of ReadBarcode. Without it, the sandbox still
+  // finds several symbols: it reads one, blanks it out and reads again (at most 8).
+  bool multi = true;
   int binarizer = 0;          // ZXing::Binarizer: 0 LocalAverage, 1 GlobalHistogram, 2 FixedThreshold, 3 BoolCast
+  int formats = 0;            // 0 all, 1 linear only, 2 matrix only (2D)
   uint32_t bits() const {
     return (try_harder ? 1u : 0u) | (try_rotate ? 2u : 0u) | (multi ? 4u : 0u) |
-           (static_cast<uint32_t>(binarizer & 3) << 4);
+           (static_cast<uint32_t>(binarizer & 3) << 4) | (static_cast<uint32_t>(formats & 3) << 6);
   }
   static DecodeOptions from_bits(uint32_t b) {
-    return {(b & 1u) != 0, (b & 2u) != 0, (b & 4u) != 0, static_cast<int>((b >> 4) & 3u)};
+    return {(b & 1u) != 0, (b & 2u) != 0, (b & 4u) != 0, static_cast<int>((b >> 4) & 3u),
+            static_cast<int>((b >> 6) & 3u)};
   }
 };
 

@@ -3,6 +3,9 @@
 #include <regex>
 #include <sstream>
 
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
 #include "pipeline/text.h"
 #include "stages/citizen_id_qr.h"
 #include "stages/s10.h"
@@ -111,7 +114,35 @@ std::string name_case(const std::string& name) {
   return has_lower ? name : text::title_case(name);
 }
 
+bool has_alnum(const std::string& utf8) {
+  const auto u = icu::UnicodeString::fromUTF8(utf8);
+  for (int32_t i = 0; i < u.length();) {
+    const UChar32 c = u.char32At(i);
+    if (u_isalnum(c)) return true;
+    i += U16_LENGTH(c);
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string layout_text(const std::vector<Word>& words) {
+  std::vector<int> heights;
+  for (const auto& w : words)
+    if (w.h > 0) heights.push_back(w.h);
+  if (heights.empty()) return {};
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const double gap = 1.5 * heights[heights.size() / 2];
+  std::string out;
+  const Word* previous = nullptr;
+  for (const auto& w : words) {
+    if (!has_alnum(w.text)) continue;
+    if (previous) out += previous->line != w.line || w.x - (previous->x + previous->w) > gap ? "\n" : " ";
+    out += w.text;
+    previous = &w;
+  }
+  return out;
+}
 
 std::string labeled_value(const std::string& page_text, const std::vector<std::string>& labels) {
   const auto lines = lines_of(page_text);
@@ -194,7 +225,7 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
         }
     }
     page.fields["tracking"] = tracking;
-    page.fields["sender"] = extract_sender(page.text);
+    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words));
   } else if (type == "id_card") {
     for (const auto& b : page.barcodes) {
       if (b.format != "QRCode") continue;

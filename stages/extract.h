@@ -25,6 +25,10 @@ class ExtractStage : public Stage {
 
 // Building blocks, exposed for tests.
 nlohmann::json extract_sender(const std::string& envelope_text);
+// The page's text rebuilt from its words: OCR lines, cut where a wide gap separates two words,
+// so that blocks side by side (a sender's address, the postal label beside it) are not run
+// together. Words that are only marks (cancellation waves read as "~——") are dropped.
+std::string layout_text(const std::vector<Word>& words);
 nlohmann::json extract_applicant_from_form(const std::string& form_text);
 // The value after the first line whose label (text before ':') matches one of `labels`
 // (folded, punctuation ignored), cleaned of leader residue; empty when there is none.

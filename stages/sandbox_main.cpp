@@ -1,6 +1,7 @@
 // intake-zxing-sandbox: decodes barcodes for BarcodeSandbox (stages/barcode_sandbox.h) in its
 // own process, so that an abort inside zxing-cpp 1.4.0 kills only this process. Reads requests
 // on stdin until EOF; writes one response per request on stdout.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -43,6 +44,19 @@ nlohmann::json to_json(const ZXing::Result& r) {
   return {{"format", ZXing::ToString(r.format())}, {"text", ZXing::TextUtfEncoding::ToUtf8(r.text())}, {"position", pos}};
 }
 
+// Paints the symbol's bounding box, with a margin, as white.
+void blank_out(std::vector<uint8_t>& pixels, int w, int h, const ZXing::Position& pos) {
+  int x0 = w, y0 = h, x1 = 0, y1 = 0;
+  for (const auto& p : pos) x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  const int margin = std::max(8, std::max(x1 - x0, y1 - y0) / 10);
+  // Linear symbols report a thin line: widen across the bars.
+  if (y1 - y0 < 16) y0 -= 40, y1 += 40;
+  if (x1 - x0 < 16) x0 -= 40, x1 += 40;
+  x0 = std::max(0, x0 - margin), y0 = std::max(0, y0 - margin);
+  x1 = std::min(w - 1, x1 + margin), y1 = std::min(h - 1, y1 + margin);
+  for (int y = y0; y <= y1; ++y) std::fill(pixels.begin() + std::size_t(y) * w + x0, pixels.begin() + std::size_t(y) * w + x1 + 1, 255);
+}
+
 }  // namespace
 
 int main() {
@@ -58,14 +72,21 @@ int main() {
     const auto opt = intake::DecodeOptions::from_bits(header[3]);
     ZXing::DecodeHints hints;
     hints.setTryHarder(opt.try_harder).setTryRotate(opt.try_rotate).setBinarizer(static_cast<ZXing::Binarizer>(opt.binarizer));
+    if (opt.formats == 1) hints.setFormats(ZXing::BarcodeFormat::LinearCodes);
+    if (opt.formats == 2) hints.setFormats(ZXing::BarcodeFormat::MatrixCodes);
     const ZXing::ImageView view(pixels.data(), static_cast<int>(w), static_cast<int>(h), ZXing::ImageFormat::Lum);
     nlohmann::json out = nlohmann::json::array();
     if (opt.multi) {
       for (const auto& r : ZXing::ReadBarcodes(view, hints))
         if (r.isValid()) out.push_back(to_json(r));
     } else {
-      const auto r = ZXing::ReadBarcode(view, hints);
-      if (r.isValid()) out.push_back(to_json(r));
+      // One symbol at a time; each one found is painted over so the next read finds another.
+      for (int k = 0; k < 8; ++k) {
+        const auto r = ZXing::ReadBarcode(view, hints);
+        if (!r.isValid()) break;
+        out.push_back(to_json(r));
+        blank_out(pixels, static_cast<int>(w), static_cast<int>(h), r.position());
+      }
     }
     // Invalid UTF-8 in a payload is replaced (U+FFFD) rather than breaking the response.
     const std::string body = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
