@@ -197,8 +197,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     }
     flush();
 
-    zmq::pollitem_t item{results_.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(100));
+    poll_in(results_, std::chrono::milliseconds(100));
     while (recv_frames(results_, frames, wire::kFrameCount + 1)) {
       auto decoded = wire::decode(frames);
       if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {

@@ -9,12 +9,29 @@
 
 namespace intake {
 
+bool poll_in(zmq::socket_t& socket, std::chrono::milliseconds timeout) {
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  try {
+    zmq::poll(&item, 1, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return false;
+  }
+  return (item.revents & ZMQ_POLLIN) != 0;
+}
+
 bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std::size_t max_parts) {
   frames.clear();
   bool too_many = false;
   while (true) {
     zmq::message_t part;
-    if (!socket.recv(part, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none)) return false;
+    try {
+      // The first part may be absent (EAGAIN); the rest of a message is always there.
+      if (!socket.recv(part, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none)) return false;
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR || !frames.empty()) throw;
+      return false;
+    }
     const bool more = part.more();
     if (frames.size() < max_parts) frames.push_back(std::move(part));
     else too_many = true;
@@ -51,9 +68,7 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
         out.connect(results_endpoint_);
         std::vector<zmq::message_t> frames;
         while (!stop_.load()) {
-          zmq::pollitem_t item{in.handle(), 0, ZMQ_POLLIN, 0};
-          zmq::poll(&item, 1, std::chrono::milliseconds(200));
-          if (!(item.revents & ZMQ_POLLIN)) continue;
+          if (!poll_in(in, std::chrono::milliseconds(200))) continue;
           if (!recv_frames(in, frames, wire::kFrameCount + 1)) continue;
           auto decoded = wire::decode(frames);
           if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <thread>
@@ -43,5 +44,7 @@ class WorkerPool {
 // Receives one multipart message of at most max_parts frames (the rest is drained and the
 // message rejected). Returns false on timeout (EAGAIN) or a rejected message.
 bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std::size_t max_parts);
+// zmq::poll on one socket for input; a signal (EINTR) counts as a timeout. True when readable.
+bool poll_in(zmq::socket_t& socket, std::chrono::milliseconds timeout);
 
 }  // namespace intake

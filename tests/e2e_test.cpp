@@ -118,14 +118,16 @@ TEST(EndToEnd, SampleBatchMatchesGroundTruth) {
       EXPECT_EQ(gp["blank"], tp["blank"]);
       EXPECT_EQ(gp["barcodes"], tp["barcodes"]);
       if (tp["type"] == "application_form") {
-        const double c = testing::cer(tp["text"].get<std::string>(), gp["text"].get<std::string>());
-        cer_sum += c;
+        // CER counts reading-order differences in tables as errors; word recall does not.
+        cer_sum += testing::cer(tp["text"].get<std::string>(), gp["text"].get<std::string>());
         ++cer_pages;
-        EXPECT_LT(c, 0.10) << gp["text"].get<std::string>();
+        EXPECT_GE(testing::word_recall(tp["text"].get<std::string>(), gp["text"].get<std::string>()), 0.9)
+            << gp["text"].get<std::string>();
       }
     }
   }
   ASSERT_GT(cer_pages, 0);
+  EXPECT_LT(cer_sum / cer_pages, 0.06);
   RecordProperty("form_cer_percent", std::to_string(100 * cer_sum / cer_pages));
   std::printf("mean CER on application forms: %.2f%% over %d pages\n", 100 * cer_sum / cer_pages, cer_pages);
 }
@@ -171,6 +173,30 @@ TEST(EndToEnd, KilledMidBatchResumesWithNothingLostOrDoubled) {
   EXPECT_NE(again.output.find("already committed"), std::string::npos) << again.output;
   EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
   EXPECT_EQ(read_jsonl(dir / "records.jsonl"), records);
+}
+
+TEST(EndToEnd, SigtermDrainsThePagesInFlightAndTheRerunFinishes) {
+  const auto dir = fresh_dir("sigterm");
+  const auto db = dir / "store.db";
+  const int pid = testing::start_intake(run_args(dir), dir / "first.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (sqlite_count(db, "SELECT count(*) FROM pages WHERE state = 'processed'") < 2 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(pid, SIGTERM);
+  const auto stopped = testing::wait_for(pid);
+  ASSERT_EQ(stopped.status, 130) << "the run finished before SIGTERM, or did not stop cleanly";
+  std::ifstream log(dir / "first.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("INTERRUPTED"), std::string::npos) << text;
+  // Drained: nothing is left half-done, and the processed pages were kept.
+  EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), 0);
+  EXPECT_GE(sqlite_count(db, "SELECT count(*) FROM pages WHERE state = 'processed'"), 2);
+  const auto resumed = run_intake(run_args(dir));
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  const auto records = read_jsonl(dir / "records.jsonl");
+  ASSERT_EQ(records.size(), reference_records().size());
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference_records()[i]));
 }
 
 TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {

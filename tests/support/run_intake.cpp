@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +96,22 @@ double cer(const std::string& truth, const std::string& got) {
     std::swap(prev, cur);
   }
   return static_cast<double>(prev[b.size()]) / static_cast<double>(a.size());
+}
+
+double word_recall(const std::string& truth, const std::string& got) {
+  auto words = [](const std::string& s) {
+    std::multiset<std::string> out;
+    std::istringstream in(text::nfc(s));
+    for (std::string w; in >> w;) out.insert(w);
+    return out;
+  };
+  const auto want = words(truth);
+  auto have = words(got);
+  if (want.empty()) return 1.0;
+  std::size_t found = 0;
+  for (const auto& w : want)
+    if (auto it = have.find(w); it != have.end()) ++found, have.erase(it);
+  return static_cast<double>(found) / static_cast<double>(want.size());
 }
 
 }  // namespace intake::testing

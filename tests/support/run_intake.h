@@ -26,5 +26,7 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
 std::filesystem::path fresh_dir(const std::string& name);
 // Character error rate of `got` against `truth` (NFC, white space collapsed), 0..1+.
 double cer(const std::string& truth, const std::string& got);
+// Share of the truth's words (NFC, white-space separated) found in `got`, in any order.
+double word_recall(const std::string& truth, const std::string& got);
 
 }  // namespace intake::testing
