@@ -289,9 +289,9 @@ TEST(EndToEnd, WatchTakesABatchOnceItStopsChanging) {
   const auto hot = dir / "hot";
   const auto out = dir / "out";
   std::filesystem::create_directories(hot);
-  const int pid = testing::start_intake({"watch", hot.string(), "--config", (kSource / "configs/default.yaml").string(),
-                                         "--store", (dir / "store.db").string(), "--out-dir", out.string(),
-                                         "--settle", "1"},
+  // No --config, and not run from the source tree: the config beside the program is found.
+  const int pid = testing::start_intake({"watch", hot.string(), "--store", (dir / "store.db").string(), "--out-dir",
+                                         out.string(), "--settle", "1"},
                                         dir / "watch.log");
   const auto staging = dir / "staging";
   std::filesystem::create_directories(staging);
@@ -312,6 +312,29 @@ TEST(EndToEnd, WatchTakesABatchOnceItStopsChanging) {
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0]["procedure"]["id"], "business_household_registration");
   EXPECT_EQ(records[0]["applicant"]["full_name"], "Trần Văn Bình");
+}
+
+}  // namespace intake
+
+namespace intake {
+
+// libgomp reads OMP_THREAD_LIMIT before main(): intake must restart itself with it set, or each
+// Tesseract engine fans out over every core and the batch runs about three times slower.
+TEST(EndToEnd, RunsWithOneOpenMpThreadPerEngineEvenWhenTheCallerDidNotSetIt) {
+  const auto dir = fresh_dir("omp");
+  const std::string saved = std::getenv("OMP_THREAD_LIMIT") ? std::getenv("OMP_THREAD_LIMIT") : "";
+  unsetenv("OMP_THREAD_LIMIT");
+  const int pid = testing::start_intake({"watch", dir.string(), "--store", (dir / "s.db").string()}, dir / "log");
+  if (!saved.empty()) setenv("OMP_THREAD_LIMIT", saved.c_str(), 1);
+  std::string environ_text;
+  for (int i = 0; i < 50 && environ_text.find("OMP_THREAD_LIMIT=1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream env("/proc/" + std::to_string(pid) + "/environ");
+    environ_text.assign(std::istreambuf_iterator<char>(env), std::istreambuf_iterator<char>());
+  }
+  ::kill(pid, SIGTERM);
+  testing::wait_for(pid);
+  EXPECT_NE(environ_text.find("OMP_THREAD_LIMIT=1"), std::string::npos);
 }
 
 }  // namespace intake

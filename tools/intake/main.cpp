@@ -29,11 +29,20 @@ using namespace intake;
 
 constexpr int kExitUsage = 1, kExitFailed = 2, kExitInterrupted = 130;
 
+// No --config: $INTAKE_CONFIG, else configs/default.yaml in the working directory, else the one
+// of the source tree this program was built in (build/intake -> configs/default.yaml).
 Config config_from(const std::string& file) {
   if (!file.empty()) return load_config(file);
-  // No --config: configs/default.yaml of the working directory when there is one.
-  if (std::filesystem::exists("configs/default.yaml")) return load_config("configs/default.yaml");
-  return default_config();
+  std::vector<std::filesystem::path> candidates;
+  if (const char* env = std::getenv("INTAKE_CONFIG"); env && *env) return load_config(env);
+  candidates.emplace_back("configs/default.yaml");
+  std::error_code ec;
+  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  candidates.push_back(exe_dir.parent_path() / "configs/default.yaml");
+  candidates.push_back(exe_dir.parent_path() / "share/intake/configs/default.yaml");
+  for (const auto& c : candidates)
+    if (std::filesystem::exists(c, ec)) return load_config(c);
+  throw ConfigError("no configs/default.yaml here or beside the program; pass --config FILE");
 }
 
 // "2026-11-27T09:30" (Asia/Ho_Chi_Minh) -> "2026-11-27T09:30:00+07:00".
@@ -149,7 +158,12 @@ int cmd_show(const std::string& store_path, const std::string& key) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  setenv("OMP_THREAD_LIMIT", "1", 0);  // one Tesseract engine per thread, no OpenMP fan-out
+  // One Tesseract engine per thread and no OpenMP fan-out inside it. libgomp reads the variable
+  // when it is loaded, before main(), so setting it here needs a fresh start of the program.
+  if (!std::getenv("OMP_THREAD_LIMIT")) {
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then go on, slower
+  }
   auto logger = spdlog::stderr_color_mt("intake");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%^%l%$ %v");
