@@ -3,6 +3,8 @@
 //   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
 //   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
 //   intake show DOSSIER [--store PATH]
+//   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
+//   intake bench [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 // Exit status: 0 done, 1 usage or configuration error, 2 processing failed, 130 interrupted.
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "pipeline/store.h"
 #include "pipeline/text.h"
 #include "tools/intake/batch_runner.h"
+#include "tools/intake/commands.h"
 #include "tools/intake/summary.h"
 
 namespace {
@@ -197,6 +200,22 @@ int main(int argc, char** argv) {
   stage->add_option("--results", results, "endpoint to return pages to (default: the config's)");
   stage->add_option("--workers", workers, "worker threads (default: the config's)")->check(CLI::Range(1, 64));
 
+  CorpusOptions corpus;
+  std::string corpus_input, corpus_out;
+  auto add_corpus_options = [&](CLI::App* sub) {
+    sub->add_option("input", corpus_input, "a batch with truth.jsonl, or a folder of them (default: generate one)");
+    sub->add_option("--profile", corpus.profile, "corpus profile to generate")
+        ->check(CLI::IsMember({"clean", "standard", "hard"}));
+    sub->add_option("--pages", corpus.pages, "pages to generate")->check(CLI::Range(1, 100000));
+    sub->add_option("--seed", corpus.seed, "generator seed");
+    sub->add_option("--out-dir", corpus_out, "where reports go");
+    sub->add_option("--config", config_file, "pipeline config");
+  };
+  auto* eval = app.add_subcommand("eval", "score the pipeline against ground truth (Markdown, HTML, JSON reports)");
+  add_corpus_options(eval);
+  auto* bench = app.add_subcommand("bench", "time intake against the tesseract CLI and ocrmypdf on the same pages");
+  add_corpus_options(bench);
+
   auto* show = app.add_subcommand("show", "print a dossier record");
   show->add_option("dossier", key, "dossier code, tracking number, or BATCH/N")->required();
   show->add_option("--store", store, "dossier store");
@@ -229,6 +248,12 @@ int main(int argc, char** argv) {
                                stage->count("--workers") ? workers : rt.workers);
     }
     if (*show) return cmd_show(store_path, key);
+    if (*eval || *bench) {
+      corpus.input = corpus_input;
+      corpus.out_dir = corpus_out;
+      if (*eval) return cmd_eval(config, corpus);
+      return cmd_bench(config, corpus, config_file.empty() ? config.file : std::filesystem::path(config_file));
+    }
   } catch (const CLI::ValidationError& e) {
     std::cerr << "intake: " << e.what() << '\n';
     return kExitUsage;

@@ -1,0 +1,26 @@
+// `intake eval` and `intake bench`: the yardsticks (see README, "Measured").
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "pipeline/config.h"
+
+namespace intake {
+
+struct CorpusOptions {
+  std::filesystem::path input;  // batch or folder of batches with truth; empty: generate one
+  std::string profile = "standard";
+  int pages = 200;
+  int seed = 1;
+  std::filesystem::path out_dir;  // reports, generated corpus and the store go here
+};
+
+// Runs the pipeline on the corpus and scores it. Writes report.md, report.html, report.json.
+int cmd_eval(const Config& config, const CorpusOptions& options);
+
+// Times intake against an office's scripts on the same pages: (a) the tesseract CLI and
+// ZXingReader per page, (b) ocrmypdf --jobs N on one PDF plus ZXingReader. Writes bench.json.
+int cmd_bench(const Config& config, const CorpusOptions& options, const std::filesystem::path& config_file);
+
+}  // namespace intake

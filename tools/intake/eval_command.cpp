@@ -1,0 +1,82 @@
+#include <fstream>
+#include <iostream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/store.h"
+#include "stages/ingest.h"
+#include "tools/intake/batch_runner.h"
+#include "tools/intake/commands.h"
+#include "tools/intake/corpus.h"
+#include "tools/intake/eval_html.h"
+#include "tools/intake/eval_score.h"
+
+namespace intake {
+namespace {
+
+// A 240-pixel-wide PNG of a batch page, upright as scanned.
+std::string thumbnail(const Ingest& ingest, const std::filesystem::path& batch_dir, const eval::PageProblem& p) {
+  try {
+    const auto batch = ingest.enumerate({batch_dir / p.source_file});
+    if (p.source_page < 1 || p.source_page > static_cast<int>(batch.pages.size())) return {};
+    const std::string bytes = ingest.load(batch.pages[p.source_page - 1]);
+    cv::Mat img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data())),
+                               cv::IMREAD_GRAYSCALE);
+    if (img.empty()) return {};
+    cv::resize(img, img, {}, 240.0 / img.cols, 240.0 / img.cols, cv::INTER_AREA);
+    std::vector<uchar> png;
+    cv::imencode(".png", img, png);
+    return std::string(png.begin(), png.end());
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+int cmd_eval(const Config& config, const CorpusOptions& o) {
+  const auto out = o.out_dir.empty() ? std::filesystem::path("data/eval") / (o.input.empty() ? o.profile : "given")
+                                     : o.out_dir;
+  std::filesystem::create_directories(out);
+  std::filesystem::path corpus = o.input;
+  std::string title = o.input.empty() ? o.profile + " profile, " + std::to_string(o.pages) + " pages, seed " +
+                                            std::to_string(o.seed)
+                                      : o.input.string();
+  if (corpus.empty()) {
+    corpus = out / "corpus";
+    spdlog::info("generating a {} corpus of about {} pages in {}", o.profile, o.pages, corpus.string());
+    generate_corpus(corpus, o.profile, o.pages, o.seed);
+  }
+  const auto batches = load_truth_batches(corpus);
+  const auto store = out / "store.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store.string() + suffix);
+
+  eval::Report report;
+  for (const auto& b : batches) {
+    spdlog::info("eval: running batch {}", b.name);
+    BatchRequest request{{b.dir}, "2026-11-27T09:30:00+07:00", store, false};
+    const BatchOutcome outcome = run_batch(config, request);
+    if (outcome.run.interrupted) return 130;
+    report.seconds += outcome.run.seconds;
+    report.pages_processed += outcome.run.pages_total - outcome.run.pages_resumed;
+    eval::score_batch(report, b.name, b.dossiers, outcome.run.records, b.separators, b.conditions);
+  }
+
+  const std::string md = eval::to_markdown(report, title);
+  const Ingest ingest(config.ingest);
+  std::map<std::string, std::filesystem::path> dirs;
+  for (const auto& b : batches) dirs[b.name] = b.dir;
+  const std::string html = eval::to_html(report, title, [&](const eval::PageProblem& p) {
+    return dirs.count(p.batch) ? thumbnail(ingest, dirs[p.batch], p) : std::string();
+  });
+  std::ofstream(out / "report.md") << md;
+  std::ofstream(out / "report.html") << html;
+  std::ofstream(out / "report.json") << eval::to_json(report).dump(2) << '\n';
+  std::cout << md << "\nreports: " << (out / "report.md").string() << ", " << (out / "report.html").string() << ", "
+            << (out / "report.json").string() << '\n';
+  return 0;
+}
+
+}  // namespace intake

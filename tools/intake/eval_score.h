@@ -1,0 +1,64 @@
+// Scoring of pipeline records against ground truth (intake.dossier/1 on both sides), for
+// `intake eval`: dossier grouping, field accuracy with misreads counted apart from misses,
+// page-type confusion, OCR character error rate per page type, and how well review.required
+// catches the dossiers that really have a wrong field. Pure; not thread-safe per report.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace intake::eval {
+
+struct FieldScore {
+  int dossiers = 0;  // scored
+  int correct = 0;   // equal, both null included
+  int misread = 0;   // a wrong non-null value (also where the truth is null)
+  int missed = 0;    // null where the truth has a value
+  double accuracy() const { return dossiers ? static_cast<double>(correct) / dossiers : 0.0; }
+};
+
+struct PageProblem {
+  std::string batch;
+  int number = 0;
+  std::string source_file;
+  int source_page = 1;
+  std::string truth_type, predicted_type;
+  double cer = 0;
+  std::string what;
+};
+
+struct Report {
+  int batches = 0, pages = 0;
+  int truth_dossiers = 0, predicted_dossiers = 0, grouping_exact = 0;
+  std::map<std::string, FieldScore> fields;                   // tracking_number, applicant.id_number, ...
+  std::map<std::string, std::map<std::string, int>> confusion;  // truth page type -> predicted -> count
+  std::map<std::string, std::pair<long, long>> cer_by_type;      // type -> (edits, truth characters)
+  std::map<std::string, std::pair<long, long>> cer_by_condition; // e.g. "rotation=90", "dpi=150"
+  int review_tp = 0, review_fp = 0, review_fn = 0, review_tn = 0;
+  std::vector<PageProblem> problems;
+  double seconds = 0;  // pipeline time
+  int pages_processed = 0;
+
+  double grouping_rate() const { return truth_dossiers ? static_cast<double>(grouping_exact) / truth_dossiers : 0.0; }
+  double page_type_accuracy() const;
+  double cer(const std::string& type) const;
+  double review_precision() const;
+  double review_recall() const;
+};
+
+// Adds one batch. `separators` are the scan-order numbers of separator sheets (in no dossier);
+// `conditions` maps a page number to labels of how it was degraded (may be empty).
+void score_batch(Report& report, const std::string& batch, const std::vector<nlohmann::json>& truth,
+                 const std::vector<nlohmann::json>& predicted, const std::vector<int>& separators,
+                 const std::map<int, std::vector<std::string>>& conditions = {});
+
+// Character edits between two texts after NFC and white-space collapsing (code points).
+long edit_distance(const std::string& truth, const std::string& got, long* truth_length);
+
+nlohmann::json to_json(const Report& report);
+std::string to_markdown(const Report& report, const std::string& title);
+
+}  // namespace intake::eval
