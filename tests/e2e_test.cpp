@@ -338,3 +338,47 @@ TEST(EndToEnd, RunsWithOneOpenMpThreadPerEngineEvenWhenTheCallerDidNotSetIt) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+TEST(EndToEnd, EvalScoresTheSampleBatchAndWritesParsableReports) {
+  const auto dir = fresh_dir("eval");
+  const auto exit = run_intake({"eval", kBatch.string(), "--config", (kSource / "configs/default.yaml").string(),
+                                "--out-dir", dir.string()});
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  std::ifstream in(dir / "report.json");
+  const json report = json::parse(in);
+  EXPECT_EQ(report["dossiers"]["truth"], 4);
+  EXPECT_EQ(report["dossiers"]["grouping_rate"], 1.0);
+  EXPECT_EQ(report["fields"]["tracking_number"]["misread"], 0);
+  EXPECT_EQ(report["fields"]["applicant.id_number"]["accuracy"], 1.0);
+  EXPECT_EQ(report["page_type_accuracy"], 1.0);
+  EXPECT_LT(report["cer_by_type"]["application_form"]["cer"].get<double>(), 0.06);
+  EXPECT_EQ(report["review"]["recall"], 1.0);
+  std::ifstream html(dir / "report.html");
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("data:image/png;base64,"), std::string::npos);
+  EXPECT_NE(exit.output.find("| dossier grouping (exact page sets) | 100.0% (4/4) |"), std::string::npos) << exit.output;
+}
+
+TEST(EndToEnd, BenchTimesIntakeAndTheBaselinesOnTheSamePages) {
+  const auto dir = fresh_dir("bench");
+  const auto exit = run_intake({"bench", kBatch.string(), "--config", (kSource / "configs/default.yaml").string(),
+                                "--out-dir", dir.string()});
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  std::ifstream in(dir / "bench.json");
+  const json bench = json::parse(in);
+  EXPECT_EQ(bench["pages"], 15);
+  EXPECT_GT(bench["intake"]["pages_per_minute"].get<double>(), 0);
+  EXPECT_EQ(bench["intake"]["tracking_read"], 3);
+  EXPECT_EQ(bench["intake"]["tracking_wrong"], 0);
+  EXPECT_GT(bench["intake"]["peak_rss_mib"].get<double>(), 10);
+  for (const char* baseline : {"baseline_a", "baseline_b"}) {
+    ASSERT_TRUE(bench[baseline].is_object()) << bench[baseline].dump();  // tools/setup --test installs them
+    EXPECT_GT(bench[baseline]["pages_per_minute"].get<double>(), 0);
+    EXPECT_GT(bench[baseline]["ratio_intake_over_this"].get<double>(), 0);
+  }
+}
+
+}  // namespace intake
