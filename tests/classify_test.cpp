@@ -1,0 +1,60 @@
+#include "stages/classify.h"
+
+#include <gtest/gtest.h>
+
+namespace intake {
+namespace {
+
+const ClassifyStage& stage() {
+  static const ClassifyStage s(ClassifyConfig{},
+                               Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"));
+  return s;
+}
+
+PageItem classify(const std::string& text, std::vector<Barcode> barcodes = {}, int w = 1654, int h = 2339) {
+  PageItem p;
+  p.text = text;
+  p.barcodes = std::move(barcodes);
+  p.width = w;
+  p.height = h;
+  stage().process(p, nullptr);
+  return p;
+}
+
+}  // namespace
+
+TEST(Classify, PageTypesFromTheirEvidence) {
+  EXPECT_EQ(classify("Người gửi: Lê Thị Hoa\nNgười nhận: UBND xã", {{"Code128", "RR987654326VN", {}}}, 1803, 1276).type,
+            "envelope");
+  EXPECT_EQ(classify("Người gửi: Lê Thị Hoa\nĐịa chỉ: Tân An\nNgười nhận: UBND xã", {}, 1803, 1276).type, "envelope");
+  EXPECT_EQ(classify("", {{"Code128", "PATCHT", {}}}).type, "separator");
+  EXPECT_EQ(classify("CĂN CƯỚC CÔNG DÂN", {{"QRCode", "079090001234||Nguyễn Văn An|15031990|Nam|Tân Phú|10082021", {}}}).type,
+            "id_card");
+  EXPECT_EQ(classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nTỜ KHAI ĐĂNG KÝ KHAI SINH").type,
+            "application_form");
+  EXPECT_EQ(classify("Chúng tôi cam đoan những lời khai trên đây là đúng sự thật.\nĐề nghị Ủy ban nhân dân xã Tân Phú "
+                     "đăng ký kết hôn cho chúng tôi.").type,
+            "application_form");  // a form's continuation page
+  EXPECT_EQ(classify("HỢP ĐỒNG THUÊ MẶT BẰNG\nBên cho thuê: Huỳnh Văn Lợi\nThời hạn thuê: 24 tháng").type,
+            "supporting_document");
+  PageItem blank;
+  blank.blank = true;
+  stage().process(blank, nullptr);
+  EXPECT_EQ(blank.type, "blank");
+}
+
+TEST(Classify, AGarbageQrCodeDoesNotMakeAnIdCard) {
+  const auto p = classify("Một trang có mã QR lạ", {{"QRCode", "https://example.org/?a=1|2|3|4|5|6", {}}});
+  EXPECT_EQ(p.type, "supporting_document");
+}
+
+TEST(Classify, ProcedureScoresComeFromTheCatalog) {
+  const auto p = classify("TỜ KHAI ĐĂNG KÝ KHAI TỬ\nHọ, chữ đệm, tên người đã chết: Võ Văn Tư\nNgày chết: 18/11/2026");
+  ASSERT_TRUE(p.procedure_scores.count("death_registration"));
+  for (const auto& [id, score] : p.procedure_scores)
+    if (id != "death_registration") {
+      EXPECT_LT(score, p.procedure_scores.at("death_registration"));
+    }
+}
+
+}  // namespace intake
