@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <unicode/unistr.h>
 
 #include "pipeline/text.h"
+#include "tools/intake/eval_score.h"
 
 extern char** environ;
 
@@ -75,27 +75,9 @@ std::filesystem::path fresh_dir(const std::string& name) {
 }
 
 double cer(const std::string& truth, const std::string& got) {
-  auto to32 = [](const std::string& s) {
-    const auto u = icu::UnicodeString::fromUTF8(text::squeeze(text::nfc(s)));
-    std::vector<UChar32> out;
-    for (int32_t i = 0; i < u.length();) {
-      const UChar32 c = u.char32At(i);
-      out.push_back(c);
-      i += U16_LENGTH(c);
-    }
-    return out;
-  };
-  const auto a = to32(truth), b = to32(got);
-  if (a.empty()) return b.empty() ? 0.0 : 1.0;
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return static_cast<double>(prev[b.size()]) / static_cast<double>(a.size());
+  long length = 0;
+  const long edits = eval::edit_distance(truth, got, &length);
+  return length ? static_cast<double>(edits) / length : (got.empty() ? 0.0 : 1.0);
 }
 
 double word_recall(const std::string& truth, const std::string& got) {
