@@ -41,7 +41,7 @@ bool write_exact(const void* data, std::size_t n) {
 nlohmann::json to_json(const ZXing::Result& r) {
   std::vector<int> pos;
   for (const auto& p : r.position()) pos.push_back(p.x), pos.push_back(p.y);
-  return {{"format", ZXing::ToString(r.format())}, {"text", ZXing::TextUtfEncoding::ToUtf8(r.text())}, {"position", pos}};
+  return {{"format", ZXing::ToString(r.format())}, {"text", r.text()}, {"position", pos}};
 }
 
 // Paints the symbol's bounding box, with a margin, as white.
