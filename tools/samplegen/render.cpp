@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <memory>
 #include <stdexcept>
 
 namespace samplegen {
@@ -21,25 +23,33 @@ const char* fontPath(Font f)
     case Font::SansBold: return "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
     case Font::Serif: return "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf";
     case Font::SerifBold: return "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf";
+    case Font::SerifItalic: return "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf";
+    case Font::SansCondensed: return "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf";
+    case Font::SansCondensedBold: return "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf";
+    case Font::Mono: return "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+    case Font::MonoBold: return "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf";
+    case Font::NotoSans: return "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf";
+    case Font::NotoSansBold: return "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf";
+    case Font::NotoSerif: return "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf";
+    case Font::NotoSerifBold: return "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf";
+    case Font::NotoSerifItalic: return "/usr/share/fonts/truetype/noto/NotoSerif-Italic.ttf";
     }
     throw std::logic_error("unknown font");
 }
 
-// The four faces, loaded once.
+constexpr std::size_t kFonts = static_cast<std::size_t>(Font::NotoSerifItalic) + 1;
+
+// The faces, loaded on first use, one set per thread (FreeType faces are not thread-safe).
 cv::freetype::FreeType2& face(Font f)
 {
-    static std::array<cv::Ptr<cv::freetype::FreeType2>, 4> faces = [] {
-        std::array<cv::Ptr<cv::freetype::FreeType2>, 4> loaded;
-        for (int i = 0; i < 4; ++i) {
-            loaded[i] = cv::freetype::createFreeType2();
-            loaded[i]->loadFontData(fontPath(static_cast<Font>(i)), 0);
-        }
-        return loaded;
-    }();
-    return *faces[static_cast<std::size_t>(f)];
+    thread_local std::array<cv::Ptr<cv::freetype::FreeType2>, kFonts> faces;
+    auto& slot = faces[static_cast<std::size_t>(f)];
+    if (!slot) {
+        slot = cv::freetype::createFreeType2();
+        slot->loadFontData(fontPath(f), 0);
+    }
+    return *slot;
 }
-
-cv::Scalar ink(int grey) { return cv::Scalar(grey, grey, grey); }
 
 // UTF-8 to UTF-32 code points in a std::wstring (wchar_t is 32 bits on Linux).
 std::wstring widen(const std::string& utf8)
@@ -84,24 +94,84 @@ ZXing::BitMatrix qrModules(const std::string& utf8)
 
 } // namespace
 
-Canvas::Canvas(int width, int height, int paper) : image_(height, width, CV_8UC3, ink(paper)) {}
+namespace {
+
+// Pixels at scale s for a length in layout units (identity at scale 1).
+int sc(int v, double s) { return s == 1.0 ? v : static_cast<int>(std::lround(v * s)); }
+cv::Point sc(cv::Point p, double s) { return {sc(p.x, s), sc(p.y, s)}; }
+cv::Rect sc(cv::Rect r, double s) { return {sc(r.x, s), sc(r.y, s), sc(r.width, s), sc(r.height, s)}; }
+// Line thickness at scale s: FILLED (< 0) stays, others never drop below one pixel.
+int thick(int t, double s) { return t < 0 || s == 1.0 ? t : std::max(1, static_cast<int>(std::lround(t * s))); }
+
+// a *= b / 255 where they overlap, b placed with its top-left at tl.
+void multiplyInto(cv::Mat& a, const cv::Mat& b, cv::Point tl)
+{
+    const cv::Rect target = cv::Rect(tl, b.size()) & cv::Rect(0, 0, a.cols, a.rows);
+    if (target.empty())
+        return;
+    cv::Mat roi = a(target);
+    const cv::Mat src = b(cv::Rect(target.x - tl.x, target.y - tl.y, target.width, target.height));
+    cv::multiply(roi, src, roi, 1.0 / 255.0);
+}
+
+} // namespace
+
+Canvas::Canvas(int width, int height, int paper, double scale)
+    : Canvas(width, height, cv::Scalar(paper, paper, paper), scale)
+{
+}
+
+Canvas::Canvas(int width, int height, cv::Scalar paperBgr, double scale)
+    : width_(width), height_(height), scale_(scale), paper_(paperBgr)
+{
+    if (!(scale > 0.0))
+        throw std::invalid_argument("canvas scale must be positive");
+}
+
+int Canvas::S(int v) const { return sc(v, scale_); }
+
+cv::Size Canvas::pixelSize() const { return {S(width_), S(height_)}; }
+
+cv::Scalar Canvas::ink(int grey) const
+{
+    if (!tint_)
+        return cv::Scalar(grey, grey, grey);
+    const cv::Scalar& t = *tint_;
+    const double lum = 0.114 * t[0] + 0.587 * t[1] + 0.299 * t[2];
+    const double k = (255.0 - grey) / std::max(1.0, 255.0 - lum);
+    cv::Scalar out;
+    for (int i = 0; i < 3; ++i)
+        out[i] = std::clamp(std::round(255.0 - k * (255.0 - t[i])), 0.0, 255.0);
+    return out;
+}
+
+cv::Mat Canvas::paint() const
+{
+    cv::Mat image(S(height_), S(width_), CV_8UC3, paper_);
+    for (const Op& op : ops_)
+        op(image);
+    return image;
+}
 
 cv::Mat Canvas::grey() const
 {
     cv::Mat out;
-    cv::cvtColor(image_, out, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(paint(), out, cv::COLOR_BGR2GRAY);
     return out;
 }
 
 int Canvas::textWidth(const std::string& s, Font f, int px) const
 {
     int baseline = 0;
-    return face(f).getTextSize(s, px, -1, &baseline).width;
+    const int w = face(f).getTextSize(s, S(px), -1, &baseline).width;
+    return scale_ == 1.0 ? w : static_cast<int>(std::lround(w / scale_));
 }
 
 int Canvas::text(int x, int top, const std::string& s, Font f, int px, int grey, bool record)
 {
-    face(f).putText(image_, s, cv::Point(x, top), px, ink(grey), -1, cv::LINE_AA, false);
+    ops_.push_back([org = cv::Point(S(x), S(top)), s, f, h = S(px), colour = ink(grey)](cv::Mat& img) {
+        face(f).putText(img, s, org, h, colour, -1, cv::LINE_AA, false);
+    });
     if (record && !s.empty())
         items_.push_back({block_, top, x, px, s});
     return x + textWidth(s, f, px);
@@ -152,55 +222,106 @@ void Canvas::dots(int x, int top, int right, Font f, int px)
 
 void Canvas::rect(cv::Rect r, int grey, int thickness)
 {
-    cv::rectangle(image_, r, ink(grey), thickness < 0 ? cv::FILLED : thickness, cv::LINE_AA);
+    ops_.push_back([r = sc(r, scale_), colour = ink(grey), t = thick(thickness, scale_)](cv::Mat& img) {
+        cv::rectangle(img, r, colour, t < 0 ? cv::FILLED : t, cv::LINE_AA);
+    });
 }
 
-void Canvas::roundedRect(cv::Rect r, int radius, int grey, int thickness)
+void Canvas::roundedRect(cv::Rect rIn, int radius, int grey, int thickness)
 {
-    const cv::Point tl = r.tl(), br(r.x + r.width - 1, r.y + r.height - 1);
-    const int rad = radius;
-    if (thickness < 0) {
-        cv::rectangle(image_, cv::Rect(tl.x + rad, tl.y, r.width - 2 * rad, r.height), ink(grey), cv::FILLED);
-        cv::rectangle(image_, cv::Rect(tl.x, tl.y + rad, r.width, r.height - 2 * rad), ink(grey), cv::FILLED);
-        for (const cv::Point c : {cv::Point(tl.x + rad, tl.y + rad), cv::Point(br.x - rad, tl.y + rad),
-                                  cv::Point(tl.x + rad, br.y - rad), cv::Point(br.x - rad, br.y - rad)})
-            cv::circle(image_, c, rad, ink(grey), cv::FILLED, cv::LINE_AA);
-        return;
-    }
-    cv::line(image_, {tl.x + rad, tl.y}, {br.x - rad, tl.y}, ink(grey), thickness, cv::LINE_AA);
-    cv::line(image_, {tl.x + rad, br.y}, {br.x - rad, br.y}, ink(grey), thickness, cv::LINE_AA);
-    cv::line(image_, {tl.x, tl.y + rad}, {tl.x, br.y - rad}, ink(grey), thickness, cv::LINE_AA);
-    cv::line(image_, {br.x, tl.y + rad}, {br.x, br.y - rad}, ink(grey), thickness, cv::LINE_AA);
-    const cv::Size axes(rad, rad);
-    cv::ellipse(image_, {tl.x + rad, tl.y + rad}, axes, 0, 180, 270, ink(grey), thickness, cv::LINE_AA);
-    cv::ellipse(image_, {br.x - rad, tl.y + rad}, axes, 0, 270, 360, ink(grey), thickness, cv::LINE_AA);
-    cv::ellipse(image_, {tl.x + rad, br.y - rad}, axes, 0, 90, 180, ink(grey), thickness, cv::LINE_AA);
-    cv::ellipse(image_, {br.x - rad, br.y - rad}, axes, 0, 0, 90, ink(grey), thickness, cv::LINE_AA);
+    ops_.push_back([r = sc(rIn, scale_), rad = S(radius), colour = ink(grey), thickness = thick(thickness, scale_)](cv::Mat& img) {
+        const cv::Point tl = r.tl(), br(r.x + r.width - 1, r.y + r.height - 1);
+        if (thickness < 0) {
+            cv::rectangle(img, cv::Rect(tl.x + rad, tl.y, r.width - 2 * rad, r.height), colour, cv::FILLED);
+            cv::rectangle(img, cv::Rect(tl.x, tl.y + rad, r.width, r.height - 2 * rad), colour, cv::FILLED);
+            for (const cv::Point c : {cv::Point(tl.x + rad, tl.y + rad), cv::Point(br.x - rad, tl.y + rad),
+                                      cv::Point(tl.x + rad, br.y - rad), cv::Point(br.x - rad, br.y - rad)})
+                cv::circle(img, c, rad, colour, cv::FILLED, cv::LINE_AA);
+            return;
+        }
+        cv::line(img, {tl.x + rad, tl.y}, {br.x - rad, tl.y}, colour, thickness, cv::LINE_AA);
+        cv::line(img, {tl.x + rad, br.y}, {br.x - rad, br.y}, colour, thickness, cv::LINE_AA);
+        cv::line(img, {tl.x, tl.y + rad}, {tl.x, br.y - rad}, colour, thickness, cv::LINE_AA);
+        cv::line(img, {br.x, tl.y + rad}, {br.x, br.y - rad}, colour, thickness, cv::LINE_AA);
+        const cv::Size axes(rad, rad);
+        cv::ellipse(img, {tl.x + rad, tl.y + rad}, axes, 0, 180, 270, colour, thickness, cv::LINE_AA);
+        cv::ellipse(img, {br.x - rad, tl.y + rad}, axes, 0, 270, 360, colour, thickness, cv::LINE_AA);
+        cv::ellipse(img, {tl.x + rad, br.y - rad}, axes, 0, 90, 180, colour, thickness, cv::LINE_AA);
+        cv::ellipse(img, {br.x - rad, br.y - rad}, axes, 0, 0, 90, colour, thickness, cv::LINE_AA);
+    });
 }
 
 void Canvas::line(cv::Point a, cv::Point b, int grey, int thickness)
 {
-    cv::line(image_, a, b, ink(grey), thickness, cv::LINE_AA);
+    ops_.push_back([a = sc(a, scale_), b = sc(b, scale_), colour = ink(grey), t = thick(thickness, scale_)](cv::Mat& img) {
+        cv::line(img, a, b, colour, t, cv::LINE_AA);
+    });
 }
 
 void Canvas::circle(cv::Point c, int radius, int grey, int thickness)
 {
-    cv::circle(image_, c, radius, ink(grey), thickness < 0 ? cv::FILLED : thickness, cv::LINE_AA);
+    ops_.push_back([c = sc(c, scale_), r = S(radius), colour = ink(grey), t = thick(thickness, scale_)](cv::Mat& img) {
+        cv::circle(img, c, r, colour, t < 0 ? cv::FILLED : t, cv::LINE_AA);
+    });
 }
 
 void Canvas::polyline(const std::vector<cv::Point>& pts, int grey, int thickness)
 {
-    cv::polylines(image_, pts, false, ink(grey), thickness, cv::LINE_AA);
+    std::vector<cv::Point> p;
+    for (const cv::Point& q : pts)
+        p.push_back(sc(q, scale_));
+    ops_.push_back([p, colour = ink(grey), t = thick(thickness, scale_)](cv::Mat& img) {
+        cv::polylines(img, p, false, colour, t, cv::LINE_AA);
+    });
 }
 
 void Canvas::fillPoly(const std::vector<cv::Point>& pts, int grey)
 {
-    cv::fillPoly(image_, std::vector<std::vector<cv::Point>>{pts}, ink(grey), cv::LINE_AA);
+    std::vector<cv::Point> p;
+    for (const cv::Point& q : pts)
+        p.push_back(sc(q, scale_));
+    ops_.push_back([p, colour = ink(grey)](cv::Mat& img) {
+        cv::fillPoly(img, std::vector<std::vector<cv::Point>>{p}, colour, cv::LINE_AA);
+    });
 }
 
 void Canvas::ellipse(cv::Point c, cv::Size axes, int grey, int thickness, int startDeg, int endDeg)
 {
-    cv::ellipse(image_, c, axes, 0, startDeg, endDeg, ink(grey), thickness < 0 ? cv::FILLED : thickness, cv::LINE_AA);
+    ops_.push_back([c = sc(c, scale_), axes = cv::Size(S(axes.width), S(axes.height)), colour = ink(grey),
+                    t = thick(thickness, scale_), startDeg, endDeg](cv::Mat& img) {
+        cv::ellipse(img, c, axes, 0, startDeg, endDeg, colour, t < 0 ? cv::FILLED : t, cv::LINE_AA);
+    });
+}
+
+void Canvas::rotatedText(cv::Point2d centre, double angleDeg, const std::string& s, Font f, int px, int grey)
+{
+    ops_.push_back([c = cv::Point2d(centre.x * scale_, centre.y * scale_), angleDeg, s, f, h = S(px),
+                    colour = ink(grey)](cv::Mat& img) {
+        int baseline = 0;
+        const cv::Size size = face(f).getTextSize(s, h, -1, &baseline);
+        const int w = size.width + h, ht = 2 * h;
+        cv::Mat glyphs(ht, w, CV_8UC3, cv::Scalar(255, 255, 255));
+        face(f).putText(glyphs, s, cv::Point(h / 2, h / 3), h, colour, -1, cv::LINE_AA, false);
+        const int side = static_cast<int>(std::ceil(std::hypot(w, ht))) + 2;
+        const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(w / 2.0f, ht / 2.0f), angleDeg, 1.0);
+        cv::Mat shifted = m.clone();
+        shifted.at<double>(0, 2) += (side - w) / 2.0;
+        shifted.at<double>(1, 2) += (side - ht) / 2.0;
+        cv::Mat turned;
+        cv::warpAffine(glyphs, turned, shifted, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                       cv::Scalar(255, 255, 255));
+        multiplyInto(img, turned, cv::Point(static_cast<int>(std::lround(c.x)) - side / 2,
+                                            static_cast<int>(std::lround(c.y)) - side / 2));
+    });
+}
+
+void Canvas::overlay(const Canvas& layer, cv::Point topLeft)
+{
+    if (layer.scale_ != scale_)
+        throw std::logic_error("overlay at a different scale");
+    ops_.push_back([l = std::make_shared<const Canvas>(layer), tl = sc(topLeft, scale_)](cv::Mat& img) {
+        multiplyInto(img, l->paint(), tl);
+    });
 }
 
 int Canvas::code128Width(const std::string& text, int module)
@@ -213,11 +334,17 @@ cv::Rect Canvas::code128(cv::Point topLeft, const std::string& text, int module,
     const std::vector<bool> modules = code128Modules(text);
     const int quiet = 10 * module;
     const cv::Rect area(topLeft.x, topLeft.y, static_cast<int>(modules.size()) * module + 2 * quiet, barHeight);
-    cv::rectangle(image_, area, ink(255), cv::FILLED);
-    for (std::size_t i = 0; i < modules.size(); ++i)
-        if (modules[i])
-            cv::rectangle(image_, cv::Rect(area.x + quiet + static_cast<int>(i) * module, area.y, module, barHeight),
-                          ink(15), cv::FILLED);
+    const double s = scale_;
+    ops_.push_back([modules, area, module, s](cv::Mat& img) {
+        const int m = s == 1.0 ? module : std::max(1, static_cast<int>(std::floor(module * s + 1e-9)));
+        const cv::Rect px = sc(area, s);
+        const int x0 = px.x + (px.width - static_cast<int>(modules.size() + 20) * m) / 2 + 10 * m;
+        cv::rectangle(img, px, cv::Scalar(255, 255, 255), cv::FILLED);
+        for (std::size_t i = 0; i < modules.size(); ++i)
+            if (modules[i])
+                cv::rectangle(img, cv::Rect(x0 + static_cast<int>(i) * m, px.y, m, px.height), cv::Scalar(15, 15, 15),
+                              cv::FILLED);
+    });
     barcodes_.push_back({"Code128", text});
     return area;
 }
@@ -229,15 +356,21 @@ int Canvas::qrWidth(const std::string& utf8, int module)
 
 cv::Rect Canvas::qr(cv::Point topLeft, const std::string& utf8, int module)
 {
-    const ZXing::BitMatrix bm = qrModules(utf8);
+    auto bm = std::make_shared<const ZXing::BitMatrix>(qrModules(utf8));
     const int quiet = 4 * module;
-    const cv::Rect area(topLeft.x, topLeft.y, bm.width() * module + 2 * quiet, bm.height() * module + 2 * quiet);
-    cv::rectangle(image_, area, ink(255), cv::FILLED);
-    for (int y = 0; y < bm.height(); ++y)
-        for (int x = 0; x < bm.width(); ++x)
-            if (bm.get(x, y))
-                cv::rectangle(image_, cv::Rect(area.x + quiet + x * module, area.y + quiet + y * module, module, module),
-                              ink(15), cv::FILLED);
+    const cv::Rect area(topLeft.x, topLeft.y, bm->width() * module + 2 * quiet, bm->height() * module + 2 * quiet);
+    const double s = scale_;
+    ops_.push_back([bm, area, module, s](cv::Mat& img) {
+        const int m = s == 1.0 ? module : std::max(1, static_cast<int>(std::floor(module * s + 1e-9)));
+        const cv::Rect px = sc(area, s);
+        const int x0 = px.x + (px.width - (bm->width() + 8) * m) / 2 + 4 * m;
+        const int y0 = px.y + (px.height - (bm->height() + 8) * m) / 2 + 4 * m;
+        cv::rectangle(img, px, cv::Scalar(255, 255, 255), cv::FILLED);
+        for (int y = 0; y < bm->height(); ++y)
+            for (int x = 0; x < bm->width(); ++x)
+                if (bm->get(x, y))
+                    cv::rectangle(img, cv::Rect(x0 + x * m, y0 + y * m, m, m), cv::Scalar(15, 15, 15), cv::FILLED);
+    });
     barcodes_.push_back({"QRCode", utf8});
     return area;
 }

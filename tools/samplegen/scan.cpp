@@ -41,10 +41,10 @@ cv::Mat scan(const cv::Mat& grey, const ScanStyle& style, Rng& rng)
     return page;
 }
 
-void verifyBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, const std::string& what)
+namespace {
+
+ZXing::Results readExpected(const cv::Mat& grey, const std::vector<Barcode>& expected)
 {
-    if (expected.empty())
-        return;
     CV_Assert(grey.type() == CV_8UC1 && grey.isContinuous());
     // One read per format, asking for exactly as many symbols as were drawn: with more allowed,
     // Debian's ZXing 1.4 aborts (assert lineCount() == 1 in Result::operator==) when it finds a
@@ -64,6 +64,38 @@ void verifyBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, c
             ZXing::ReadBarcodes(ZXing::ImageView(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum), hints);
         results.insert(results.end(), found.begin(), found.end());
     }
+    return results;
+}
+
+} // namespace
+
+std::vector<bool> readableBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, int rotation)
+{
+    std::vector<bool> out;
+    if (expected.empty())
+        return out;
+    cv::Mat upright = grey;
+    if (rotation == 90)
+        cv::rotate(grey, upright, cv::ROTATE_90_CLOCKWISE);
+    else if (rotation == 180)
+        cv::rotate(grey, upright, cv::ROTATE_180);
+    else if (rotation == 270)
+        cv::rotate(grey, upright, cv::ROTATE_90_COUNTERCLOCKWISE);
+    if (!upright.isContinuous())
+        upright = upright.clone();
+    const ZXing::Results results = readExpected(upright, expected);
+    for (const Barcode& b : expected)
+        out.push_back(std::any_of(results.begin(), results.end(), [&](const ZXing::Result& r) {
+            return r.isValid() && ZXing::ToString(r.format()) == b.format && r.text() == b.text;
+        }));
+    return out;
+}
+
+void verifyBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, const std::string& what)
+{
+    if (expected.empty())
+        return;
+    const ZXing::Results results = readExpected(grey, expected);
     for (const Barcode& b : expected) {
         const bool found = std::any_of(results.begin(), results.end(), [&](const ZXing::Result& r) {
             return r.isValid() && ZXing::ToString(r.format()) == b.format && r.text() == b.text;

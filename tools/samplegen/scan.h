@@ -27,4 +27,9 @@ cv::Mat scan(const cv::Mat& grey, const ScanStyle& style, Rng& rng);
 // decoded by ZXing from the image.
 void verifyBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, const std::string& what);
 
+// For each expected barcode, whether ZXing decodes it (format and text) from the image, which
+// is turned upright first by `rotation` (clockwise degrees, 0/90/180/270). Never throws on a
+// failed read.
+std::vector<bool> readableBarcodes(const cv::Mat& grey, const std::vector<Barcode>& expected, int rotation);
+
 } // namespace samplegen
