@@ -52,9 +52,13 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   const std::size_t first_round = passes.size();
   if (config_.retry_variants) {
     cv::Mat half, inverted;
-    cv::resize(work, half, {}, 0.5, 0.5, cv::INTER_AREA);
     cv::bitwise_not(work, inverted);
-    for (auto&& variant : {both(half, 0.5, true, 0), both(work, 1.0, true, 1), both(inverted, 1.0, false, 0)})
+    if (work.cols >= 2 && work.rows >= 2) {
+      cv::resize(work, half, {}, 0.5, 0.5, cv::INTER_AREA);
+      const auto variant = both(half, 0.5, true, 0);
+      passes.insert(passes.end(), variant.begin(), variant.end());
+    }
+    for (auto&& variant : {both(work, 1.0, true, 1), both(inverted, 1.0, false, 0)})
       passes.insert(passes.end(), variant.begin(), variant.end());
   }
 

@@ -41,7 +41,15 @@ bool write_exact(const void* data, std::size_t n) {
 nlohmann::json to_json(const ZXing::Result& r) {
   std::vector<int> pos;
   for (const auto& p : r.position()) pos.push_back(p.x), pos.push_back(p.y);
-  return {{"format", ZXing::ToString(r.format())}, {"text", r.text()}, {"position", pos}};
+  std::string text = r.text();
+  if (text.empty() && !r.bytes().empty()) {
+    // 1.4.0 returns no text for some mixed-ECI symbols; the raw bytes are the content (as Latin-1).
+    for (const uint8_t b : r.bytes()) {
+      if (b < 0x80) text += static_cast<char>(b);
+      else text += static_cast<char>(0xC0 | (b >> 6)), text += static_cast<char>(0x80 | (b & 0x3F));
+    }
+  }
+  return {{"format", ZXing::ToString(r.format())}, {"text", text}, {"position", pos}};
 }
 
 // Paints the symbol's bounding box, with a margin, as white.
@@ -50,8 +58,10 @@ void blank_out(std::vector<uint8_t>& pixels, int w, int h, const ZXing::Position
   for (const auto& p : pos) x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
   const int margin = std::max(8, std::max(x1 - x0, y1 - y0) / 10);
   // Linear symbols report a thin line: widen across the bars.
-  if (y1 - y0 < 16) y0 -= 40, y1 += 40;
-  if (x1 - x0 < 16) x0 -= 40, x1 += 40;
+  // Wide enough that the rest of the bars cannot be read again as another (short) symbol.
+  const int across = std::max(40, std::max(x1 - x0, y1 - y0) * 35 / 100);
+  if (y1 - y0 < 16) y0 -= across, y1 += across;
+  if (x1 - x0 < 16) x0 -= across, x1 += across;
   x0 = std::max(0, x0 - margin), y0 = std::max(0, y0 - margin);
   x1 = std::min(w - 1, x1 + margin), y1 = std::min(h - 1, y1 + margin);
   for (int y = y0; y <= y1; ++y) std::fill(pixels.begin() + std::size_t(y) * w + x0, pixels.begin() + std::size_t(y) * w + x1 + 1, 255);

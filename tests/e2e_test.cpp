@@ -382,3 +382,20 @@ TEST(EndToEnd, BenchTimesIntakeAndTheBaselinesOnTheSamePages) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+TEST(EndToEnd, EvalGeneratesAHardCorpusAndScoresIt) {
+  const auto dir = fresh_dir("eval-hard");
+  const auto exit = run_intake({"eval", "--profile", "hard", "--pages", "8", "--seed", "5", "--config",
+                                (kSource / "configs/default.yaml").string(), "--out-dir", dir.string()});
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  std::ifstream in(dir / "report.json");
+  const json report = json::parse(in);
+  EXPECT_GT(report["dossiers"]["truth"].get<int>(), 0);
+  EXPECT_GE(report["pages"].get<int>(), 8);
+  EXPECT_TRUE(report["fields"].contains("tracking_number"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "corpus" / "manifest.json"));
+}
+
+}  // namespace intake
