@@ -128,7 +128,7 @@ void scanFile(const fs::path& dir, FileJob& file, std::vector<PageJob>& pages)
 {
     std::vector<cv::Mat> scanned;
     for (int i : file.pages) {
-        const PageJob& p = pages[static_cast<std::size_t>(i)];
+        PageJob& p = pages[static_cast<std::size_t>(i)];
         const cv::Mat painted = p.canvas ? p.canvas->paint() : paintBlank(p);
         scanned.push_back(applyScan(painted, p.scan, file.settings));
     }

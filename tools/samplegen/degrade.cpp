@@ -139,8 +139,9 @@ void noise(cv::Mat& m, double sigma, int grain, Rng& rng)
     }
 }
 
-// The paper's grey level: the 60th percentile of a subsample (most of a page is paper).
-int paperLevel(const cv::Mat& m)
+// A percentile of the grey levels of a subsample: the 60th is the paper (most of a page is
+// paper), the 1.5th the ink.
+int percentile(const cv::Mat& m, int perMille)
 {
     long hist[256] = {};
     long n = 0;
@@ -153,7 +154,7 @@ int paperLevel(const cv::Mat& m)
     }
     long acc = 0;
     for (int v = 0; v < 256; ++v)
-        if ((acc += hist[v]) >= n * 6 / 10)
+        if ((acc += hist[v]) * 1000 >= n * perMille)
             return v;
     return 255;
 }
@@ -251,15 +252,16 @@ PageScan samplePage(Profile p, const FileSettings& f, Rng& rng, bool allowRotati
         if (rng.chance(30))
             s.border = rng.uniform(25, 60);
     }
-    if (f.mode == "bw")
-        s.bwThreshold = p == Profile::Clean ? rng.uniform(145, 165) : p == Profile::Standard ? rng.uniform(125, 175) : rng.uniform(100, 200);
+    if (f.mode == "bw") // hard: thresholds set too low (strokes break) or too high (blotches)
+        s.bwFraction = p == Profile::Clean ? uniformReal(rng, 0.45, 0.55) : p == Profile::Standard ? uniformReal(rng, 0.35, 0.65)
+                                                                          : uniformReal(rng, 0.22, 0.78);
     if (f.backgroundRemoval)
         s.whiteMargin = static_cast<int>(2.5 * s.noiseSigma) + rng.uniform(3, 10);
     s.seed = rng.bits();
     return s;
 }
 
-cv::Mat applyScan(const cv::Mat& bgr, const PageScan& s, const FileSettings& f)
+cv::Mat applyScan(const cv::Mat& bgr, PageScan& s, const FileSettings& f)
 {
     Rng rng(s.seed);
     const double scale = f.dpi / 200.0;
@@ -298,13 +300,20 @@ cv::Mat applyScan(const cv::Mat& bgr, const PageScan& s, const FileSettings& f)
         page.convertTo(page, -1, (s.paperCeil - s.inkFloor) / 255.0, s.inkFloor);
     if (s.blurSigma > 0)
         cv::GaussianBlur(page, page, cv::Size(0, 0), s.blurSigma);
-    const int paper = s.whiteMargin > 0 ? paperLevel(page) : 255;
+    const int paper = percentile(page, 600);
+    const int ink = percentile(page, 15);
     if (s.noiseSigma > 0)
         noise(page, s.noiseSigma, s.grain, rng);
-    if (s.whiteMargin > 0 && paper - s.whiteMargin > 64)
-        page.convertTo(page, -1, 255.0 / (paper - s.whiteMargin), 0);
-    if (f.mode == "bw")
+    s.whiteLevel = 0;
+    if (s.whiteMargin > 0 && paper - s.whiteMargin > 64) {
+        s.whiteLevel = paper - s.whiteMargin;
+        page.convertTo(page, -1, 255.0 / s.whiteLevel, 0);
+    }
+    s.bwThreshold = 0;
+    if (f.mode == "bw") {
+        s.bwThreshold = ink + static_cast<int>(std::lround((paper - ink) * s.bwFraction));
         cv::threshold(page, page, s.bwThreshold, 255, cv::THRESH_BINARY);
+    }
     return page;
 }
 
@@ -333,7 +342,8 @@ nlohmann::ordered_json describe(const PageScan& s, const FileSettings& f, const 
                     {"stains", s.stains},
                     {"border_grey", s.border},
                     {"bw_threshold", f.mode == "bw" ? Json(s.bwThreshold) : Json(nullptr)},
-                    {"white_margin", f.backgroundRemoval ? Json(s.whiteMargin) : Json(nullptr)},
+                    {"bw_fraction", f.mode == "bw" ? Json(round2(s.bwFraction)) : Json(nullptr)},
+                    {"white_level", s.whiteLevel > 0 ? Json(s.whiteLevel) : Json(nullptr)},
                     {"seed", s.seed}};
     return {{"format", format},
             {"dpi", f.dpi},

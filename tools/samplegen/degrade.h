@@ -42,8 +42,11 @@ struct PageScan {
     int folds = 0;           // crease lines across the sheet
     int stains = 0;          // coffee rings and blotches
     int border = 255;        // scanner background showing round a skewed sheet
-    int bwThreshold = 0;     // black-and-white mode: grey level of the threshold
+    double bwFraction = 0;   // black-and-white mode: threshold between ink (0) and paper (1) levels
     int whiteMargin = 0;     // background removal: white point = paper level - this
+    // measured while scanning (applyScan fills them in)
+    int bwThreshold = 0;     // the grey level used as threshold
+    int whiteLevel = 0;      // the grey level stretched to white
     std::uint32_t seed = 0;  // for noise, stains, light field
 };
 
@@ -53,8 +56,8 @@ int sampleDpi(Profile p, Rng& rng);
 FileSettings sampleFile(Profile p, Rng& rng, bool multiPage, bool envelope, int dpi);
 PageScan samplePage(Profile p, const FileSettings& f, Rng& rng, bool allowRotation);
 
-// The scanned page: 8-bit grey (grey, bw) or BGR (colour).
-cv::Mat applyScan(const cv::Mat& bgr, const PageScan& s, const FileSettings& f);
+// The scanned page: 8-bit grey (grey, bw) or BGR (colour). Records the levels it measured in s.
+cv::Mat applyScan(const cv::Mat& bgr, PageScan& s, const FileSettings& f);
 
 // Manifest entry of the conditions: flat keys for grouping, "applied" with the exact values.
 nlohmann::ordered_json describe(const PageScan& s, const FileSettings& f, const cv::Size& pixels);

@@ -213,6 +213,8 @@ std::string PeopleGen::fullName(const std::string& sex, const std::string& famil
     const std::string family = familyName.empty() ? surname() : familyName;
     const auto& middles = sex == "Nam" ? kMiddleMale : kMiddleFemale;
     std::string middle = pick(middles);
+    while (middle == family)
+        middle = pick(middles);
     if (rng_.chance(22)) { // two middle names: "Nguyễn Thị Thu Hà", "Trần Ngọc Bảo Anh"
         std::string second = pick(sex == "Nam" ? kGivenMale : kMiddleFemale);
         if (second != middle)
