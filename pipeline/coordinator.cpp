@@ -235,7 +235,9 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   }
 
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  if (static_cast<int>(finished.size()) < result.pages_total) {
+  // A stop request never commits, even when draining happened to finish every page: the run
+  // reports itself interrupted (exit 130) and the rerun commits from the ledger.
+  if (stop_requested() || static_cast<int>(finished.size()) < result.pages_total) {
     result.interrupted = true;
     result.quarantine = store_.quarantined(batch.batch_id);
     return result;
