@@ -182,6 +182,22 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     }
   };
 
+  // Queue depth per stage, integrated over time.
+  std::vector<double> depth_area(kPageStages.size(), 0.0);
+  std::vector<int> depth_max(kPageStages.size(), 0);
+  auto last_sample = Clock::now();
+  auto sample_depths = [&] {
+    const auto now = Clock::now();
+    const double dt = std::chrono::duration<double>(now - last_sample).count();
+    last_sample = now;
+    std::vector<int> depth(kPageStages.size(), 0);
+    for (const auto& [n, f] : in_flight) ++depth[f.stage];
+    for (std::size_t s = 0; s < depth.size(); ++s) {
+      depth_area[s] += depth[s] * dt;
+      depth_max[s] = std::max(depth_max[s], depth[s]);
+    }
+  };
+
   const auto timeout = std::chrono::seconds(config_.transport.stage_timeout_s);
   std::optional<Clock::time_point> drain_deadline;
   std::vector<zmq::message_t> frames;
@@ -197,7 +213,9 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     }
     flush();
 
+    sample_depths();
     poll_in(results_, std::chrono::milliseconds(100));
+    sample_depths();
     while (recv_frames(results_, frames, wire::kFrameCount + 1)) {
       auto decoded = wire::decode(frames);
       if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {
@@ -235,6 +253,9 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   }
 
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const double span = std::chrono::duration<double>(last_sample - started).count();
+  for (std::size_t s = 0; s < kPageStages.size(); ++s)
+    result.queue_depth[kPageStages[s]] = {span > 0 ? depth_area[s] / span : 0.0, depth_max[s]};
   // A stop request never commits, even when draining happened to finish every page: the run
   // reports itself interrupted (exit 130) and the rerun commits from the ledger.
   if (stop_requested() || static_cast<int>(finished.size()) < result.pages_total) {

@@ -35,6 +35,12 @@ struct Progress {
   int in_flight = 0;
 };
 
+// Pages at one stage (sent to it and not yet back: queued or being worked on), over the run.
+struct QueueDepth {
+  double mean = 0;  // time-weighted
+  int max = 0;
+};
+
 struct RunResult {
   std::string batch_id;
   std::string received_at;
@@ -45,6 +51,7 @@ struct RunResult {
   std::vector<nlohmann::json> records;
   std::vector<QuarantineEntry> quarantine;
   std::map<std::string, std::vector<double>> stage_ms;  // per stage, the pages processed now
+  std::map<std::string, QueueDepth> queue_depth;        // per page stage
   double seconds = 0;
 };
 

@@ -57,6 +57,18 @@ std::string title_case(std::string_view utf8) {
   return nfc(to_utf8(s));
 }
 
+bool mostly_upper(std::string_view utf8) {
+  const auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  int letters = 0, upper = 0;
+  for (int32_t i = 0; i < s.length(); i = s.moveIndex32(i, 1)) {
+    const UChar32 c = s.char32At(i);
+    if (!u_isalpha(c)) continue;
+    ++letters;
+    if (u_isupper(c)) ++upper;
+  }
+  return letters >= 3 && upper * 5 >= letters * 4;
+}
+
 std::string squeeze(std::string_view s) {
   std::string out;
   bool space = false;

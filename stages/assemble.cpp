@@ -40,9 +40,29 @@ void add(json& reasons, const std::string& r) {
   reasons.push_back(r);
 }
 
+// A form's later pages carry no title, so the classifier, which sees one page, calls them
+// supporting documents. A supporting page with neither an issuer's header nor a document title
+// of its own that comes right after a form page (blank backs between) continues that form.
+void mark_form_continuations(std::vector<PageItem>& pages) {
+  const PageItem* previous = nullptr;  // the last content page of the current dossier
+  for (auto& p : pages) {
+    const std::string type = type_of(p);
+    if (type == "separator") previous = nullptr;
+    if (!is_content(p)) continue;
+    if (type == "supporting_document" && previous && type_of(*previous) == "application_form" &&
+        !has_issuer_header(p.text) && !has_document_title(p.text)) {
+      p.type = "application_form";
+      p.type_confidence = 0.5;
+    }
+    previous = &p;
+  }
+}
+
 }  // namespace
 
-std::vector<json> DossierAssembler::assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const {
+std::vector<json> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch) const {
+  std::vector<PageItem> pages(scanned);
+  mark_form_continuations(pages);
   std::vector<std::vector<const PageItem*>> groups;
   std::vector<const PageItem*> current;
   auto has_content = [](const std::vector<const PageItem*>& g) {
@@ -92,6 +112,8 @@ json DossierAssembler::record(const std::vector<const PageItem*>& pages, const B
                                     ? str(p->fields["applicant"], "id_number") : std::string();
     bool new_document = documents.empty() || type != last_type;
     if (!new_document && (type == "application_form" || type == "supporting_document") && has_national_header(p->text))
+      new_document = true;
+    if (!new_document && type == "supporting_document" && (has_issuer_header(p->text) || has_document_title(p->text)))
       new_document = true;
     if (!new_document && type == "id_card" && !card_id.empty() && !last_card_id.empty() && card_id != last_card_id)
       new_document = true;

@@ -1,11 +1,13 @@
 // Assemble: groups a batch's processed pages (scan order) into dossiers and builds their
 // intake.dossier/1 records (docs/record-schema.md).
 //
+// A page the classifier took for a supporting document but that has neither an issuer's header
+// nor a title, right after a form page, is that form's next page (the classifier sees one page).
 // A dossier starts at an envelope page or after a separator sheet; the separator belongs to no
 // dossier. Inside a dossier, a document is a run of pages of one type, and a new one starts at a
-// page that opens with the national motto or at an ID card with another number; blank and
-// unreadable pages are in no document. Dossier fields come from the page fields: tracking and
-// sender from the envelope, the applicant from an ID card QR code (else the form's text), the
+// page that opens with the national motto, at a supporting page with an issuer's header or a title
+// of its own, or at an ID card with another number; blank and unreadable pages are in no
+// document. Dossier fields come from the page fields: tracking and sender from the envelope, the applicant from an ID card QR code (else the form's text), the
 // procedure from the catalog scores of the form pages. Anything missing, inconsistent or unsure
 // is null and listed in review.reasons. Immutable; thread-safe.
 #pragma once

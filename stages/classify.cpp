@@ -1,6 +1,7 @@
 #include "stages/classify.h"
 
 #include <algorithm>
+#include <regex>
 #include <sstream>
 
 #include "pipeline/text.h"
@@ -32,6 +33,42 @@ bool has_national_header(const std::string& page_text) {
          contains(head, "doc lap – tu do");
 }
 
+bool has_issuer_header(const std::string& page_text) {
+  if (has_national_header(page_text)) return true;
+  // A capitalised line among the first three that starts with a public body's name.
+  std::istringstream in(page_text);
+  std::string line;
+  for (int n = 0; n < 3 && std::getline(in, line);) {
+    if (text::squeeze(line).empty()) continue;
+    ++n;
+    if (!text::mostly_upper(line)) continue;
+    const std::string folded = text::squeeze(text::fold(line));
+    for (std::string_view issuer : {"uy ban nhan dan", "ubnd", "so ", "benh vien", "tram y te", "trung tam", "cong an",
+                                    "van phong", "toa an", "phong ", "chi cuc", "cuc ", "bo "})
+      if (folded.rfind(issuer, 0) == 0) return true;
+  }
+  return false;
+}
+
+bool has_document_title(const std::string& page_text) {
+  const std::string head = head_lines(page_text, 3);
+  for (std::string_view title : {"hop dong", "giay chung nhan", "giay xac nhan", "giay chung sinh", "giay bao tu",
+                                 "bien ban", "quyet dinh", "trich luc", "ban sao", "giay uy quyen", "so ho khau",
+                                 "chung chi", "bang tot nghiep", "hoa don", "thong bao", "van ban"})
+    if (contains(head, title)) return true;
+  return false;
+}
+
+std::optional<std::pair<int, int>> page_marker(const std::string& page_text) {
+  static const std::regex re(R"((?:^|\n)\s*trang\s+(\d{1,2})\s*/\s*(\d{1,2})\s*(?:\n|$))");
+  std::smatch m;
+  const std::string folded = text::fold(page_text);
+  if (!std::regex_search(folded, m, re)) return std::nullopt;
+  const int k = std::stoi(m[1]), n = std::stoi(m[2]);
+  if (k < 1 || k > n) return std::nullopt;
+  return std::make_pair(k, n);
+}
+
 void ClassifyStage::process(PageItem& page, WorkerState*) const {
   page.procedure_scores = catalog_.score(page.text);
   if (page.blank) {
@@ -56,6 +93,10 @@ void ClassifyStage::process(PageItem& page, WorkerState*) const {
   if (contains(folded, "nguoi nhan")) envelope += 2;
   if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait
   if (contains(folded, "can cuoc")) id_card += 2;
+  if (contains(folded, "chung minh nhan dan")) id_card += 3;  // the older 9/12-digit card
+  // The back of a card: fingerprints and identifying marks.
+  for (std::string_view back : {"ngon tro", "dau vet rieng", "dac diem nhan dang", "personal identification"})
+    if (contains(folded, back)) id_card += 1.5;
   if (contains(folded, "full name") || contains(folded, "date of birth") || contains(folded, "place of residence"))
     id_card += 1;
 

@@ -8,6 +8,10 @@
 // a supporting document. Procedure scores come from the catalog (models/procedures.yaml).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include "pipeline/config.h"
 #include "pipeline/stage.h"
 #include "stages/catalog.h"
@@ -27,5 +31,11 @@ class ClassifyStage : public Stage {
 
 // The first few lines carry the national motto: the first page of an official document.
 bool has_national_header(const std::string& page_text);
+// ... or the issuing body's name ("ỦY BAN NHÂN DÂN …", "SỞ Y TẾ …", "BỆNH VIỆN …") or the motto.
+bool has_issuer_header(const std::string& page_text);
+// The first lines name a kind of document other than a form ("HỢP ĐỒNG …", "GIẤY CHỨNG NHẬN …").
+bool has_document_title(const std::string& page_text);
+// A "Trang k/n" page marker on a line of its own: (k, n).
+std::optional<std::pair<int, int>> page_marker(const std::string& page_text);
 
 }  // namespace intake

@@ -92,6 +92,27 @@ TEST(Assemble, ContinuationPagesStayInOneDocument) {
   EXPECT_EQ(docs[2]["pages"], nlohmann::json({4}));
 }
 
+TEST(Assemble, AFormsUntitledLaterPagesContinueItButAttachedDocumentsDoNot) {
+  const std::string form = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỜ KHAI ĐĂNG KÝ KẾT HÔN\nBên nữ Bên nam";
+  const auto records = assemble({envelope(1, "RR987654326VN", true), page(2, "application_form", form),
+                                 page(3, "blank"),
+                                 page(4, "supporting_document", "II. THÔNG TIN CỦA NGƯỜI KHAI THAY (nếu có)\nHọ và tên"),
+                                 page(5, "supporting_document", "II. XÁC NHẬN CỦA ỦY BAN NHÂN DÂN CẤP XÃ\nTrang 2/2"),
+                                 page(6, "supporting_document", "ỦY BAN NHÂN DÂN\nXÃ TÂN PHÚ\nGIẤY XÁC NHẬN"),
+                                 page(7, "supporting_document", "HỢP ĐỒNG THUÊ MẶT BẰNG\nBên cho thuê"),
+                                 page(8, "supporting_document", "Điều 2. Thời hạn thuê 24 tháng")});
+  ASSERT_EQ(records.size(), 1u);
+  const auto& pages = records[0]["pages"];
+  EXPECT_EQ(pages[3]["type"], "application_form");
+  EXPECT_EQ(pages[4]["type"], "application_form");
+  EXPECT_EQ(pages[5]["type"], "supporting_document");  // an issuer's header: its own document
+  EXPECT_EQ(pages[6]["type"], "supporting_document");  // a title of its own
+  EXPECT_EQ(pages[7]["type"], "supporting_document");  // follows a supporting page
+  const auto& docs = records[0]["documents"];
+  ASSERT_EQ(docs.size(), 4u) << docs.dump();
+  EXPECT_EQ(docs[1]["pages"], nlohmann::json({2, 4, 5}));
+}
+
 TEST(Assemble, ConflictingIdNumbersAreFlaggedAndUnreadablePagesListed) {
   PageItem form = page(2, "application_form", "TỜ KHAI ĐĂNG KÝ KHAI TỬ\nngười đã chết\nngày chết");
   form.fields["applicant"] = {{"full_name", "Võ Thị Mai"}, {"id_number", "080070009999"}, {"source", "ocr"}};

@@ -37,6 +37,11 @@ TEST(Classify, PageTypesFromTheirEvidence) {
             "application_form");  // a form's continuation page
   EXPECT_EQ(classify("HỢP ĐỒNG THUÊ MẶT BẰNG\nBên cho thuê: Huỳnh Văn Lợi\nThời hạn thuê: 24 tháng").type,
             "supporting_document");
+  EXPECT_EQ(classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nGIẤY CHỨNG MINH NHÂN DÂN\n"
+                     "Số 274230140\nHọ tên: CHÂU GIA BẢO").type,
+            "id_card");  // the older card, no QR code
+  EXPECT_EQ(classify("Dân tộc: Kinh. Tôn giáo: Không\nDẤU VẾT RIÊNG VÀ DỊ HÌNH\nNGÓN TRỎ TRÁI  NGÓN TRỎ PHẢI").type,
+            "id_card");  // its back
   PageItem blank;
   blank.blank = true;
   stage().process(blank, nullptr);

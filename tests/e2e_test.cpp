@@ -376,6 +376,11 @@ TEST(EndToEnd, BenchTimesIntakeAndTheBaselinesOnTheSamePages) {
   EXPECT_EQ(bench["intake"]["tracking_read"], 3);
   EXPECT_EQ(bench["intake"]["tracking_wrong"], 0);
   EXPECT_GT(bench["intake"]["peak_rss_mib"].get<double>(), 10);
+  // Every page went through ocr, so its queue held at least one page at some point.
+  const json& ocr = bench["intake"]["stages"]["ocr"];
+  EXPECT_GT(ocr["p50_ms"].get<double>(), 0);
+  EXPECT_GE(ocr["queue_max"].get<int>(), 1);
+  EXPECT_GT(ocr["queue_mean"].get<double>(), 0);
   for (const char* baseline : {"baseline_a", "baseline_b"}) {
     ASSERT_TRUE(bench[baseline].is_object()) << bench[baseline].dump();  // tools/setup --test installs them
     EXPECT_GT(bench[baseline]["pages_per_minute"].get<double>(), 0);

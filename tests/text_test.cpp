@@ -30,3 +30,14 @@ TEST(Text, TitleCaseForNamesInCapitals) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+TEST(Text, MostlyUpperTellsHeadingsFromSentences) {
+  EXPECT_TRUE(text::mostly_upper("ỦY BAN NHÂN DÂN"));
+  EXPECT_TRUE(text::mostly_upper("SỞ Y TẾ TỈNH LONG AN"));
+  EXPECT_FALSE(text::mostly_upper("Số định danh cá nhân: 079090001234"));
+  EXPECT_FALSE(text::mostly_upper("II."));  // too few letters to tell
+}
+
+}  // namespace intake

@@ -115,14 +115,25 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
   double intake_s = 0;
   long intake_rss = 0;
   Accuracy intake_acc;
+  std::map<std::string, double> queue_area;  // queue depth x seconds, over the batches
+  std::map<std::string, int> queue_max;
+  double queue_seconds = 0;
   for (const auto& b : batches) {
     std::vector<std::string> args{(program_dir() / "intake").string(), "run", b.dir.string(), "--store", store.string(),
-                                  "--out", (out / (b.name + ".jsonl")).string(), "--received", "2026-11-27T09:30"};
+                                  "--out", (out / (b.name + ".jsonl")).string(), "--received", "2026-11-27T09:30",
+                                  "--stats", (out / (b.name + ".stats.json")).string()};
     if (!config_file.empty()) args.insert(args.end(), {"--config", config_file.string()});
     const auto run = run_child(args, out / ("intake-" + b.name + ".log"));
     if (run.status != 0) throw std::runtime_error("intake run failed on " + b.dir.string() + ", see its log in " + out.string());
     intake_s += run.seconds;
     intake_rss = std::max(intake_rss, run.max_rss_kib);
+    const json stats = json::parse(slurp(out / (b.name + ".stats.json")));
+    for (const auto& [stage, v] : stats["stages"].items()) {
+      if (!v.contains("queue_mean")) continue;
+      queue_area[stage] += v["queue_mean"].get<double>() * stats["seconds"].get<double>();
+      queue_max[stage] = std::max(queue_max[stage], v["queue_max"].get<int>());
+    }
+    queue_seconds += stats["seconds"].get<double>();
     std::map<int, const json*> got;
     std::ifstream in(out / (b.name + ".jsonl"));
     std::vector<json> records;
@@ -154,6 +165,10 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
   }
   json stages = json::object();
   for (const auto& [stage, v] : stage_ms) stages[stage] = {{"p50_ms", percentile(v, 0.5)}, {"p95_ms", percentile(v, 0.95)}};
+  for (const auto& [stage, area] : queue_area) {
+    stages[stage]["queue_mean"] = queue_seconds > 0 ? area / queue_seconds : 0.0;
+    stages[stage]["queue_max"] = queue_max[stage];
+  }
   result["intake"] = {{"seconds", intake_s}, {"pages_per_minute", n * 60.0 / intake_s}, {"peak_rss_mib", intake_rss / 1024.0},
                       {"cer", intake_acc.cer()}, {"tracking_read", intake_acc.tracking_read},
                       {"tracking_wrong", intake_acc.tracking_wrong}, {"tracking_pages", intake_acc.tracking_pages},
@@ -241,6 +256,10 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
   fmt::print("\nintake stage latency ms (p50/p95):");
   for (const auto& [stage, v] : stages.items())
     fmt::print(" {} {:.0f}/{:.0f}", stage, v["p50_ms"].get<double>(), v["p95_ms"].get<double>());
+  fmt::print("\nintake queue depth, pages at the stage (mean/max):");
+  for (const auto& [stage, v] : stages.items())
+    if (v.contains("queue_mean"))
+      fmt::print(" {} {:.1f}/{}", stage, v["queue_mean"].get<double>(), v["queue_max"].get<int>());
   fmt::print("\nbench.json: {}\n", (out / "bench.json").string());
   std::ofstream(out / "bench.json") << result.dump(2) << '\n';
   return 0;

@@ -1,5 +1,5 @@
 // intake: the command line of the document-intake pipeline.
-//   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--received YYYY-MM-DDTHH:MM]
+//   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--stats FILE] [--received YYYY-MM-DDTHH:MM]
 //   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
 //   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
 //   intake show DOSSIER [--store PATH]
@@ -72,9 +72,13 @@ void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::
   std::filesystem::rename(tmp, file);
 }
 
-int cmd_run(const Config& config, const BatchRequest& request, const std::string& out) {
+int cmd_run(const Config& config, const BatchRequest& request, const std::string& out, const std::string& stats) {
   const BatchOutcome outcome = run_batch(config, request);
   if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
+  if (!stats.empty()) {
+    std::ofstream file(stats, std::ios::trunc);
+    if (!(file << run_stats(outcome.run).dump(2) << '\n')) throw std::runtime_error(stats + ": cannot write");
+  }
   print_summary(stdout, outcome);
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"intake: turns batch scans of postal dossiers into dossier records"};
   app.require_subcommand(1);
-  std::string config_file, store, out, received, work, results, out_dir;
+  std::string config_file, store, out, stats, received, work, results, out_dir;
   std::vector<std::string> inputs;
   int workers = 1, settle_s = 3;
   std::string stage_name, key;
@@ -184,6 +188,7 @@ int main(int argc, char** argv) {
   run->add_option("--config", config_file, "pipeline config (default: configs/default.yaml)");
   run->add_option("--store", store, "dossier store (SQLite file; default: the config's)");
   run->add_option("--out", out, "also write the records as JSON Lines");
+  run->add_option("--stats", stats, "write the run's timings and queue depths as JSON");
   run->add_option("--received", received, "when the mail was received, YYYY-MM-DDTHH:MM, Asia/Ho_Chi_Minh (default: now)");
 
   auto* watch = app.add_subcommand("watch", "process batches as they land in a scanner's hot folder");
@@ -237,7 +242,7 @@ int main(int argc, char** argv) {
       request.received_at = received.empty() ? now_iso_vn() : parse_received(received);
       request.store = store_path;
       request.progress = isatty(STDERR_FILENO) != 0;
-      return cmd_run(config, request, out);
+      return cmd_run(config, request, out, stats);
     }
     if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s);
     if (*stage) {

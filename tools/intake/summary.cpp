@@ -63,8 +63,29 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
     for (const auto& [stage, ms] : r.stage_ms)
       stages += fmt::format("{} {:.0f}/{:.0f}  ", stage, percentile(ms, 0.5), percentile(ms, 0.95));
     fmt::print(out, "stage ms p50/p95  {}\n", stages);
+    std::string depths;
+    for (const auto& [stage, d] : r.queue_depth) depths += fmt::format("{} {:.1f}/{}  ", stage, d.mean, d.max);
+    fmt::print(out, "queue mean/max    {}\n", depths);
   }
   if (r.interrupted) fmt::print(out, "INTERRUPTED: run the same command again to finish the batch\n");
+}
+
+nlohmann::json run_stats(const RunResult& r) {
+  const int processed_now = r.pages_total - r.pages_resumed;
+  nlohmann::json stages = nlohmann::json::object();
+  for (const auto& [stage, ms] : r.stage_ms)
+    stages[stage] = {{"p50_ms", percentile(ms, 0.5)}, {"p95_ms", percentile(ms, 0.95)}, {"pages", ms.size()}};
+  for (const auto& [stage, d] : r.queue_depth) {
+    stages[stage]["queue_mean"] = d.mean;
+    stages[stage]["queue_max"] = d.max;
+  }
+  return {{"batch_id", r.batch_id},
+          {"pages_total", r.pages_total},
+          {"pages_processed", processed_now},
+          {"seconds", r.seconds},
+          {"pages_per_minute", r.seconds > 0 ? processed_now * 60.0 / r.seconds : 0.0},
+          {"interrupted", r.interrupted},
+          {"stages", stages}};
 }
 
 }  // namespace intake

@@ -9,4 +9,8 @@ namespace intake {
 
 void print_summary(std::FILE* out, const BatchOutcome& outcome);
 
+// The run's figures for tools (`intake run --stats FILE`, read by `intake bench`): pages, seconds,
+// pages per minute, stage latency p50/p95 and queue depth mean/max per stage.
+nlohmann::json run_stats(const RunResult& run);
+
 }  // namespace intake

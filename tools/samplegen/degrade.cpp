@@ -139,8 +139,8 @@ void noise(cv::Mat& m, double sigma, int grain, Rng& rng)
     }
 }
 
-// A percentile of the grey levels of a subsample: the 60th is the paper (most of a page is
-// paper), the 1.5th the ink.
+// A per-mille percentile of the grey levels of a subsample: the 600th is the paper (most of a
+// page is paper), the darkest few the ink.
 int percentile(const cv::Mat& m, int perMille)
 {
     long hist[256] = {};
@@ -301,7 +301,6 @@ cv::Mat applyScan(const cv::Mat& bgr, PageScan& s, const FileSettings& f)
     if (s.blurSigma > 0)
         cv::GaussianBlur(page, page, cv::Size(0, 0), s.blurSigma);
     const int paper = percentile(page, 600);
-    const int ink = percentile(page, 15);
     if (s.noiseSigma > 0)
         noise(page, s.noiseSigma, s.grain, rng);
     s.whiteLevel = 0;
@@ -311,7 +310,12 @@ cv::Mat applyScan(const cv::Mat& bgr, PageScan& s, const FileSettings& f)
     }
     s.bwThreshold = 0;
     if (f.mode == "bw") {
-        s.bwThreshold = ink + static_cast<int>(std::lround((paper - ink) * s.bwFraction));
+        // The scanner's threshold sits between its paper and its ink, not the page's darkest
+        // 1.5%: on a sparse page (a signature page, a blank back with show-through) those are
+        // paper and noise, and a threshold there turns the sheet into pepper. Ink is the darkest
+        // 0.2%, and never lighter than a faint stroke.
+        const int strokes = std::min(percentile(page, 2), 80);
+        s.bwThreshold = strokes + static_cast<int>(std::lround((paper - strokes) * s.bwFraction));
         cv::threshold(page, page, s.bwThreshold, 255, cv::THRESH_BINARY);
     }
     return page;
