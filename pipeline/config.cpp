@@ -139,6 +139,8 @@ Config load_config(const std::filesystem::path& file) {
           .get("tessdata", c.ocr.tessdata)
           .get("remove_dot_leaders", c.ocr.remove_dot_leaders)
           .get("dpi", c.ocr.dpi)
+          .get("check_orientation", c.ocr.check_orientation)
+          .get("min_orientation_confidence", c.ocr.min_orientation_confidence)
           .get("verify_orientation_below", c.ocr.verify_orientation_below)
           .get("verify_orientation_ocr_below", c.ocr.verify_orientation_ocr_below);
     } else if (name == "classify") {

@@ -32,7 +32,7 @@ struct IngestConfig {
 
 struct PreprocessConfig {
   long long max_pixels = 150'000'000;  // larger images are refused before decoding
-  bool detect_orientation = true;      // Tesseract OSD for 90/180/270 turns
+  bool detect_orientation = false;     // OSD on every page; off: the ocr stage checks doubtful pages
   double min_orientation_confidence = 1.5;  // below this OSD's answer is not trusted
   double max_skew_deg = 15;            // deskew search range, +/- degrees
   double blank_max_ink_ratio = 0.0015; // share of dark pixels (after cleaning) under which a page is blank
@@ -52,8 +52,10 @@ struct OcrConfig {
   std::string tessdata;            // empty: Tesseract's default
   bool remove_dot_leaders = true;  // erase "......" leaders before OCR
   int dpi = 0;                     // 0: estimate from the page size (A4)
-  double verify_orientation_below = 5.0;     // OSD confidence under which a poor reading is retried
-  double verify_orientation_ocr_below = 80;  // ... upside down, when its mean word confidence is below this
+  bool check_orientation = true;             // a poor reading gets OSD and is read again turned
+  double verify_orientation_ocr_below = 80;  // a reading is poor under this mean word confidence
+  double min_orientation_confidence = 1.5;   // OSD's turn is tried from this confidence on
+  double verify_orientation_below = 5.0;     // under this OSD confidence a poor page is also read upside down
 };
 
 struct ClassifyConfig {

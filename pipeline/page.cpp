@@ -24,6 +24,7 @@ nlohmann::json to_json(const PageItem& p) {
       {"attempt", p.attempt},
       {"rotation", p.rotation},
       {"orientation_confidence", p.orientation_confidence},
+      {"orientation_checked", p.orientation_checked},
       {"skew_deg", p.skew_deg},
       {"blank", p.blank},
       {"width", p.width},
@@ -53,6 +54,7 @@ PageItem page_from_json(const nlohmann::json& j) {
   p.attempt = j.value("attempt", 1);
   p.rotation = j.value("rotation", 0);
   p.orientation_confidence = j.value("orientation_confidence", 0.0);
+  p.orientation_checked = j.value("orientation_checked", false);
   p.skew_deg = j.value("skew_deg", 0.0);
   p.blank = j.value("blank", false);
   p.width = j.value("width", 0);

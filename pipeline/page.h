@@ -48,6 +48,7 @@ struct PageItem {
   // preprocess
   int rotation = 0;          // clockwise degrees applied to make the page upright
   double orientation_confidence = 0;
+  bool orientation_checked = false;  // OSD has looked at the page (preprocess, or ocr on doubt)
   double skew_deg = 0;
   bool blank = false;
   int width = 0, height = 0; // of the original image

@@ -94,14 +94,43 @@ double ink_ratio(const cv::Mat& grey, int dark_delta) {
   return static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total());
 }
 
+void init_osd(tesseract::TessBaseAPI& osd, const std::string& tessdata) {
+  if (osd.Init(tessdata.empty() ? nullptr : tessdata.c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) != 0)
+    throw std::runtime_error("cannot load Tesseract's osd model (package tesseract-ocr-osd)");
+  osd.SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  osd.SetVariable("debug_file", "/dev/null");
+}
+
+Orientation detect_orientation(tesseract::TessBaseAPI& osd, const cv::Mat& grey) {
+  cv::Mat small = grey;
+  const double scale = std::min(1.0, 2000.0 / std::max(grey.cols, grey.rows));
+  if (scale < 1.0) cv::resize(grey, small, {}, scale, scale, cv::INTER_AREA);
+  PixPtr pix = pix_from_grey(small);
+  osd.SetImage(pix.get());
+  osd.SetSourceResolution(std::max(70, static_cast<int>(small.cols / 8.27)));
+  int orient_deg = 0;
+  float orient_conf = 0, script_conf = 0;
+  const char* script = nullptr;
+  Orientation o;
+  if (osd.DetectOrientationScript(&orient_deg, &orient_conf, &script, &script_conf))
+    o = {(360 - orient_deg) % 360, orient_conf};
+  osd.Clear();
+  return o;
+}
+
+cv::Mat turn_clockwise(const cv::Mat& grey, int rotation) {
+  cv::Mat out;
+  switch (rotation) {
+    case 90: cv::rotate(grey, out, cv::ROTATE_90_CLOCKWISE); return out;
+    case 180: cv::rotate(grey, out, cv::ROTATE_180); return out;
+    case 270: cv::rotate(grey, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+    default: return grey;
+  }
+}
+
 std::unique_ptr<WorkerState> PreprocessStage::make_state() const {
   auto state = std::make_unique<OsdState>();
-  if (config_.detect_orientation) {
-    if (state->api.Init(tessdata_.empty() ? nullptr : tessdata_.c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) != 0)
-      throw std::runtime_error("cannot load Tesseract's osd model (package tesseract-ocr-osd)");
-    state->api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
-    state->api.SetVariable("debug_file", "/dev/null");
-  }
+  if (config_.detect_orientation) init_osd(state->api, tessdata_);
   return state;
 }
 
@@ -118,27 +147,11 @@ void PreprocessStage::process(PageItem& page, WorkerState* state) const {
   }
 
   if (config_.detect_orientation) {
-    auto& osd = static_cast<OsdState&>(*state);
-    cv::Mat small = grey;
-    const double scale = std::min(1.0, 2000.0 / std::max(grey.cols, grey.rows));
-    if (scale < 1.0) cv::resize(grey, small, {}, scale, scale, cv::INTER_AREA);
-    PixPtr pix = pix_from_grey(small);
-    osd.api.SetImage(pix.get());
-    osd.api.SetSourceResolution(std::max(70, static_cast<int>(small.cols / 8.27)));
-    int orient_deg = 0;
-    float orient_conf = 0, script_conf = 0;
-    const char* script = nullptr;
-    if (osd.api.DetectOrientationScript(&orient_deg, &orient_conf, &script, &script_conf)) {
-      page.orientation_confidence = orient_conf;
-      if (orient_conf >= config_.min_orientation_confidence) page.rotation = (360 - orient_deg) % 360;
-    }
-    osd.api.Clear();
-  }
-  switch (page.rotation) {
-    case 90: cv::rotate(grey, grey, cv::ROTATE_90_CLOCKWISE); break;
-    case 180: cv::rotate(grey, grey, cv::ROTATE_180); break;
-    case 270: cv::rotate(grey, grey, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: break;
+    const Orientation o = detect_orientation(static_cast<OsdState&>(*state).api, grey);
+    page.orientation_checked = true;
+    page.orientation_confidence = o.confidence;
+    if (o.confidence >= config_.min_orientation_confidence) page.rotation = o.rotation;
+    grey = turn_clockwise(grey, page.rotation);
   }
   page.skew_deg = estimate_skew_deg(grey, config_.max_skew_deg);
   page.work = rotate_deg(grey, page.skew_deg);

@@ -2,8 +2,10 @@
 //
 // 1. The image header is read first (Leptonica) and images over max_pixels are refused before
 //    any decoding; then OpenCV decodes it to 8-bit grey (JPEG EXIF orientation applied).
-// 2. Orientation: Tesseract OSD decides 0/90/180/270 when its confidence is high enough;
-//    otherwise the page stays as scanned.
+// 2. Orientation (detect_orientation: true): Tesseract OSD decides 0/90/180/270 when its
+//    confidence is high enough; otherwise the page stays as scanned. Off by default: OSD costs a
+//    third of a page's preprocessing, and the OCR stage checks the orientation of the pages it
+//    cannot read well, which are the only ones a wrong orientation hurts.
 // 3. Skew: Leptonica's sweep-and-search on a binarised copy, within +/- max_skew_deg; the page is
 //    rotated back with white fill.
 // 4. Blank: the share of ink pixels (much darker than the paper, specks removed), away from the
@@ -13,6 +15,10 @@
 
 #include "pipeline/config.h"
 #include "pipeline/stage.h"
+
+namespace tesseract {
+class TessBaseAPI;
+}
 
 namespace intake {
 
@@ -35,5 +41,18 @@ cv::Mat decode_grey(const std::string& bytes, long long max_pixels);  // throws 
 double estimate_skew_deg(const cv::Mat& grey, double max_deg);
 cv::Mat rotate_deg(const cv::Mat& grey, double deg);            // turns the image counter-clockwise by deg
 double ink_ratio(const cv::Mat& grey, int dark_delta);
+
+// Tesseract OSD (an engine loaded with "osd", PSM_OSD_ONLY) on a copy at most 2000 px wide:
+// the clockwise turn (0, 90, 180, 270) that makes the page upright, and OSD's confidence. No
+// answer (too few characters): 0 with confidence 0.
+struct Orientation {
+  int rotation = 0;
+  double confidence = 0;
+};
+Orientation detect_orientation(tesseract::TessBaseAPI& osd, const cv::Mat& grey);
+// Loads an OSD engine (throws when tesseract-ocr-osd is missing).
+void init_osd(tesseract::TessBaseAPI& osd, const std::string& tessdata);
+// The image turned clockwise by 0/90/180/270 degrees.
+cv::Mat turn_clockwise(const cv::Mat& grey, int rotation);
 
 }  // namespace intake

@@ -58,6 +58,24 @@ TEST(Ocr, FieldValuesNextToDottedLeadersReadCorrectly) {
   EXPECT_EQ(applicant["full_name"], "Nguyễn Văn An") << page.text;
 }
 
+TEST(Ocr, PagesThatReadPoorlyAreTurnedUprightAndReadAgain) {
+  const cv::Mat upright = testing::render_page(kForm);
+  const auto straight = ocr(upright, true);
+  EXPECT_FALSE(straight.orientation_checked);  // read well at once: no OSD spent on it
+  EXPECT_EQ(straight.rotation, 0);
+  const std::pair<cv::RotateFlags, int> cases[] = {
+      {cv::ROTATE_90_CLOCKWISE, 270}, {cv::ROTATE_180, 180}, {cv::ROTATE_90_COUNTERCLOCKWISE, 90}};
+  for (const auto& [flag, expected] : cases) {
+    cv::Mat turned;
+    cv::rotate(upright, turned, flag);
+    const auto page = ocr(turned, true);
+    EXPECT_TRUE(page.orientation_checked);
+    EXPECT_EQ(page.rotation, expected) << "scanned turned by flag " << flag;
+    EXPECT_EQ(page.work.size(), upright.size());
+    EXPECT_NE(page.text.find("Nguyễn Văn An"), std::string::npos) << page.text;
+  }
+}
+
 TEST(Ocr, BlankPagesAreNotOcred) {
   PageItem page;
   page.blank = true;

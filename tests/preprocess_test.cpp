@@ -23,7 +23,9 @@ std::string png(const cv::Mat& m) {
 }
 
 PageItem run(const cv::Mat& image) {
-  PreprocessStage stage(PreprocessConfig{});
+  PreprocessConfig config;
+  config.detect_orientation = true;
+  PreprocessStage stage(config);
   auto state = stage.make_state();
   PageItem page;
   page.original = png(image);
