@@ -161,21 +161,92 @@ std::string labeled_value(const std::string& page_text, const std::vector<std::s
   return {};
 }
 
-json extract_sender(const std::string& envelope_text) {
+namespace {
+
+bool starts_with_word(const std::string& folded, std::string_view word) {
+  return folded.rfind(word, 0) == 0 && (folded.size() == word.size() || folded[word.size()] == ' ');
+}
+
+bool ends_with_word(const std::string& folded, std::string_view word) {
+  return folded.size() >= word.size() && folded.compare(folded.size() - word.size(), word.size(), word) == 0 &&
+         (folded.size() == word.size() || folded[folded.size() - word.size() - 1] == ' ');
+}
+
+// Administrative units and street words that a Vietnamese address never ends with.
+constexpr std::string_view kUnitWords[] = {"tinh", "huyen", "quan", "thanh pho", "thi xa", "xa", "phuong",
+                                           "thi tran", "ap", "to", "thon", "xom", "duong", "so", "khu pho"};
+
+// The address stops in the middle: after a comma or on a unit word with no name after it.
+bool address_cut(const std::string& address) {
+  if (!address.empty() && address.back() == ',') return true;
+  const std::string folded = label_key(address);
+  for (auto w : kUnitWords)
+    if (ends_with_word(folded, w)) return true;
+  return false;
+}
+
+// A line that carries on an address wrapped on the envelope: no label, not a stamp in capitals,
+// and either the address so far is cut or the line starts with a unit word ("tỉnh Long An").
+bool continues_address(const std::string& address, const std::string& line) {
+  if (text::mostly_upper(line) || !has_alnum(line)) return false;
+  if (address_cut(address)) return true;
+  const std::string folded = label_key(line);
+  for (auto w : {"tinh", "huyen", "quan", "thanh pho", "thi xa"})
+    if (starts_with_word(folded, w)) return true;
+  return false;
+}
+
+// "NGƯỜI GỬI" / "Người gửi:" (optionally with the value after the colon).
+bool heading_is(const std::string& line, std::string_view who) {
+  std::string label, value;
+  if (split_label(line, label, value)) return label.find(who) != std::string::npos;
+  return starts_with_word(label_key(line), who);
+}
+
+}  // namespace
+
+json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts) {
   json sender{{"name", nullptr}, {"address", nullptr}, {"phone", nullptr}};
   const auto lines = lines_of(envelope_text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!heading_is(lines[i], "nguoi gui")) continue;
     std::string label, value;
-    if (!split_label(lines[i], label, value) || label.find("nguoi gui") == std::string::npos) continue;
-    if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
-    for (std::size_t j = i + 1; j < lines.size() && j <= i + 6; ++j) {
-      if (!split_label(lines[j], label, value)) continue;
-      if (label.find("nguoi nhan") != std::string::npos) break;
-      if (sender["address"].is_null() && label.find("dia chi") != std::string::npos) {
-        if (auto a = clean_value(value); !a.empty()) sender["address"] = a;
+    if (split_label(lines[i], label, value))
+      if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
+    std::string address;
+    bool in_address = false, comma = false;  // comma: the address line so far ended with ','
+    auto ends_with_comma = [](std::string v) {
+      while (!v.empty() && (v.back() == ' ' || v.back() == '.' || v.back() == '\t')) v.pop_back();
+      return !v.empty() && v.back() == ',';
+    };
+    for (std::size_t j = i + 1; j < lines.size() && j <= i + 8; ++j) {
+      if (heading_is(lines[j], "nguoi nhan")) break;
+      if (!split_label(lines[j], label, value)) {
+        if (in_address && continues_address(comma ? address + "," : address, lines[j])) {
+          address = text::squeeze(address + (comma ? ", " : " ") + clean_value(lines[j]));
+          comma = ends_with_comma(lines[j]);
+        } else {
+          in_address = false;
+        }
+        continue;
+      }
+      in_address = false;
+      if (sender["name"].is_null() && (label == "ho ten" || label == "ho va ten" || label == "ten")) {
+        if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
+      } else if (address.empty() && (label.find("dia chi") != std::string::npos || label == "d c")) {
+        address = clean_value(value);
+        in_address = !address.empty();
+        comma = ends_with_comma(value);
       } else if (sender["phone"].is_null() &&
                  (label.find("dien thoai") != std::string::npos || label == "sdt" || label == "dt")) {
         if (auto p = phone_of(value)) sender["phone"] = *p;
+      }
+    }
+    if (!address.empty()) {
+      if (comma || address_cut(address)) {
+        if (doubts) doubts->push_back("sender_address_incomplete");
+      } else {
+        sender["address"] = address;
       }
     }
     break;
@@ -225,7 +296,9 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
         }
     }
     page.fields["tracking"] = tracking;
-    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words));
+    std::vector<std::string> doubts;
+    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts);
+    for (const auto& d : doubts) page.flag(d);
   } else if (type == "id_card") {
     for (const auto& b : page.barcodes) {
       if (b.format != "QRCode") continue;

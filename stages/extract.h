@@ -24,7 +24,11 @@ class ExtractStage : public Stage {
 };
 
 // Building blocks, exposed for tests.
-nlohmann::json extract_sender(const std::string& envelope_text);
+// The "Người gửi" block: a "Người gửi: NAME" line or a "NGƯỜI GỬI" heading with "Họ tên:",
+// then "Địa chỉ:" (wrapped lines joined) and "Điện thoại:"/"ĐT:", up to the recipient's block.
+// An address that stops mid-way (a unit word with no name, a trailing comma) is left null and
+// "sender_address_incomplete" is added to `doubts`.
+nlohmann::json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts = nullptr);
 // The page's text rebuilt from its words: OCR lines, cut where a wide gap separates two words,
 // so that blocks side by side (a sender's address, the postal label beside it) are not run
 // together. Words that are only marks (cancellation waves read as "~——") are dropped.

@@ -20,6 +20,31 @@ TEST(Extract, SenderFieldsAreNullWhenAbsentNotTakenFromTheRecipient) {
   EXPECT_TRUE(s["phone"].is_null());
 }
 
+TEST(Extract, SenderUnderAHeadingWithItsAddressWrappedOnTwoLines) {
+  std::vector<std::string> doubts;
+  const auto s = extract_sender(
+      "NGƯỜI GỬI\nHọ tên: Bùi Xuân Nhân\nĐịa chỉ: 283 Nguyễn Du, phường Mỹ Lộc, thành phố Thanh Hóa,\n"
+      "tỉnh Thanh Hóa\nĐiện thoại: 0928.579.568\nBƯU CHÍNH\nVIỆT NAM\nNGƯỜI NHẬN\nTên: UBND xã Tân Phú",
+      &doubts);
+  EXPECT_EQ(s["name"], "Bùi Xuân Nhân");
+  EXPECT_EQ(s["address"], "283 Nguyễn Du, phường Mỹ Lộc, thành phố Thanh Hóa, tỉnh Thanh Hóa");
+  EXPECT_EQ(s["phone"], "0928579568");
+  EXPECT_TRUE(doubts.empty());
+  // A stamp in capitals after the address is not part of it.
+  const auto t = extract_sender("Người gửi: Lê Văn Tám\nĐịa chỉ: Số 5, ấp 2, xã Tân Phú, tỉnh Long An\nVIỆT NAM\n");
+  EXPECT_EQ(t["address"], "Số 5, ấp 2, xã Tân Phú, tỉnh Long An");
+}
+
+TEST(Extract, AnAddressCutShortIsNullAndDoubtedNotGuessed) {
+  std::vector<std::string> doubts;
+  const auto s = extract_sender("Người gửi: Trần Minh Đức\nĐịa chỉ: Số 151/14 đường Lê Duẩn, phường 7, tỉnh\n"
+                                "BƯU CHÍNH\nĐiện thoại: 0761023252",
+                                &doubts);
+  EXPECT_TRUE(s["address"].is_null()) << s.dump();
+  EXPECT_EQ(doubts, std::vector<std::string>{"sender_address_incomplete"});
+  EXPECT_EQ(s["phone"], "0761023252");
+}
+
 TEST(Extract, ApplicantFromFormTextWithLeaderResidue) {
   const auto a = extract_applicant_from_form(
       "TỜ KHAI ĐĂNG KÝ KHAI SINH\nHọ, chữ đệm, tên người yêu cầu: Nguyễn Văn An .......\n"
