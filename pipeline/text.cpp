@@ -57,6 +57,13 @@ std::string title_case(std::string_view utf8) {
   return nfc(to_utf8(s));
 }
 
+bool has_alnum(std::string_view utf8) {
+  const auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  for (int32_t i = 0; i < s.length(); i = s.moveIndex32(i, 1))
+    if (u_isalnum(s.char32At(i))) return true;
+  return false;
+}
+
 bool mostly_upper(std::string_view utf8) {
   const auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   int letters = 0, upper = 0;

@@ -15,6 +15,8 @@ std::string fold(std::string_view utf8);
 std::string title_case(std::string_view utf8);
 // At least 3 letters and 80% of them capitals: a heading ("ỦY BAN NHÂN DÂN", "SỞ Y TẾ").
 bool mostly_upper(std::string_view utf8);
+// Has a letter or a digit (any script).
+bool has_alnum(std::string_view utf8);
 // Collapse runs of white space to one space and trim.
 std::string squeeze(std::string_view s);
 // Natural order: "scan_2" < "scan_10"; digit runs compare by value, the rest bytewise.

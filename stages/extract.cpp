@@ -114,15 +114,6 @@ std::string name_case(const std::string& name) {
   return has_lower ? name : text::title_case(name);
 }
 
-bool has_alnum(const std::string& utf8) {
-  const auto u = icu::UnicodeString::fromUTF8(utf8);
-  for (int32_t i = 0; i < u.length();) {
-    const UChar32 c = u.char32At(i);
-    if (u_isalnum(c)) return true;
-    i += U16_LENGTH(c);
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -136,7 +127,7 @@ std::string layout_text(const std::vector<Word>& words) {
   std::string out;
   const Word* previous = nullptr;
   for (const auto& w : words) {
-    if (!has_alnum(w.text)) continue;
+    if (!text::has_alnum(w.text)) continue;
     if (previous) out += previous->line != w.line || w.x - (previous->x + previous->w) > gap ? "\n" : " ";
     out += w.text;
     previous = &w;
@@ -188,7 +179,7 @@ bool address_cut(const std::string& address) {
 // A line that carries on an address wrapped on the envelope: no label, not a stamp in capitals,
 // and either the address so far is cut or the line starts with a unit word ("tỉnh Long An").
 bool continues_address(const std::string& address, const std::string& line) {
-  if (text::mostly_upper(line) || !has_alnum(line)) return false;
+  if (text::mostly_upper(line) || !text::has_alnum(line)) return false;
   if (address_cut(address)) return true;
   const std::string folded = label_key(line);
   for (auto w : {"tinh", "huyen", "quan", "thanh pho", "thi xa"})

@@ -25,12 +25,19 @@ struct TesseractState : WorkerState {
   std::unique_ptr<tesseract::TessBaseAPI> osd;  // when check_orientation
 };
 
-// Trailing spaces go, runs of empty lines become one.
-std::string tidy(const std::string& s) {
+}  // namespace
+
+// Trailing spaces go, runs of empty lines become one, and lines with neither a letter nor a
+// digit (a signature, a rule read as "_—__—") go.
+std::string tidy_ocr_text(const std::string& s) {
   std::string out, line;
   int empty_run = 0;
   auto flush = [&] {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (!line.empty() && !text::has_alnum(line)) {  // gone without a trace, not an empty line
+      line.clear();
+      return;
+    }
     if (line.empty()) {
       if (++empty_run == 1 && !out.empty()) out += '\n';
     } else {
@@ -47,8 +54,6 @@ std::string tidy(const std::string& s) {
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
-
-}  // namespace
 
 std::unique_ptr<WorkerState> OcrStage::make_state() const {
   auto state = std::make_unique<TesseractState>();
@@ -90,7 +95,7 @@ Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configu
   }
   Reading r;
   std::unique_ptr<char[]> utf8(api.GetUTF8Text());
-  r.text = text::nfc(tidy(utf8 ? utf8.get() : ""));
+  r.text = text::nfc(tidy_ocr_text(utf8 ? utf8.get() : ""));
   double conf_sum = 0;
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   int line = -1;

@@ -8,6 +8,8 @@
 // down. The better reading wins and sets rotation (and, for 90/270, the skew measured anew).
 #pragma once
 
+#include <string>
+
 #include "pipeline/config.h"
 #include "pipeline/stage.h"
 
@@ -23,5 +25,9 @@ class OcrStage : public Stage {
  private:
   OcrConfig config_;
 };
+
+// Tesseract's text made tidy: trailing spaces go, runs of empty lines become one, and lines with
+// neither a letter nor a digit (a signature, a rule read as "_—__—") go.
+std::string tidy_ocr_text(const std::string& text);
 
 }  // namespace intake

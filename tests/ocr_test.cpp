@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "pipeline/text.h"
 #include "stages/dot_leaders.h"
 #include "stages/extract.h"
 #include "tests/support/page_render.h"
@@ -74,6 +77,12 @@ TEST(Ocr, PagesThatReadPoorlyAreTurnedUprightAndReadAgain) {
     EXPECT_EQ(page.work.size(), upright.size());
     EXPECT_NE(page.text.find("Nguyễn Văn An"), std::string::npos) << page.text;
   }
+}
+
+TEST(Ocr, TidyTextDropsLinesWithNeitherLettersNorDigits) {
+  EXPECT_EQ(tidy_ocr_text("Bên nữ   \n_—__—_—_—— __\n\n\n(Ký, ghi rõ họ tên)\n` ~ .\nQuách Thị Hồng\n"),
+            "Bên nữ\n(Ký, ghi rõ họ tên)\nQuách Thị Hồng");
+  EXPECT_EQ(tidy_ocr_text("Số 12\n\n\n\nĐiều 2."), "Số 12\n\nĐiều 2.");
 }
 
 TEST(Ocr, BlankPagesAreNotOcred) {
