@@ -81,7 +81,7 @@ TEST(Ocr, PagesThatReadPoorlyAreTurnedUprightAndReadAgain) {
 
 TEST(Ocr, TidyTextDropsLinesWithNeitherLettersNorDigits) {
   EXPECT_EQ(tidy_ocr_text("Bên nữ   \n_—__—_—_—— __\n\n\n(Ký, ghi rõ họ tên)\n` ~ .\nQuách Thị Hồng\n"),
-            "Bên nữ\n(Ký, ghi rõ họ tên)\nQuách Thị Hồng");
+            "Bên nữ\n\n(Ký, ghi rõ họ tên)\nQuách Thị Hồng");
   EXPECT_EQ(tidy_ocr_text("Số 12\n\n\n\nĐiều 2."), "Số 12\n\nĐiều 2.");
 }
 
