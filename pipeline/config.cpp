@@ -1,5 +1,6 @@
 #include "pipeline/config.h"
 
+#include <regex>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -111,6 +112,8 @@ Config load_config(const std::filesystem::path& file) {
       .get("max_file_bytes", c.ingest.max_file_bytes)
       .get("extensions", c.ingest.extensions)
       .finish();
+  Section(top.child("agency"), "agency", file).get("code", c.agency.code).get("name", c.agency.name).finish();
+  top.get("calendar", c.calendar);
   Section(top.child("assemble"), "assemble", file)
       .get("min_procedure_confidence", c.assemble.min_procedure_confidence)
       .get("min_ocr_confidence", c.assemble.min_ocr_confidence)
@@ -171,6 +174,11 @@ Config load_config(const std::filesystem::path& file) {
           "stages.preprocess.max_skew_deg", "must be in (0, 45]");
   require(c.preprocess.max_pixels > 0, file, "stages.preprocess.max_pixels", "must be > 0");
   require(c.barcode.max_crashes >= 1, file, "stages.barcode.max_crashes", "must be >= 1");
+  static const std::regex agency_code(R"([0-9A-Z]+(\.[0-9A-Z]+)*)");
+  require(std::regex_match(c.agency.code, agency_code), file, "agency.code",
+          "must be a unit code like 000.00.00.H38 (digits, capitals and dots)");
+  require(!c.agency.name.empty(), file, "agency.name", "must not be empty");
+  require(!c.calendar.empty(), file, "calendar", "must name the working-day calendar file");
   return c;
 }
 

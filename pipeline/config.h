@@ -82,6 +82,11 @@ struct TransportConfig {
   int max_attempts = 3;            // dispatches of one page before it is quarantined
 };
 
+struct AgencyConfig {
+  std::string code = "000.00.00.H38";  // unit code of the receiving body: AGENCY in dossier codes
+  std::string name = "UBND xã Tân Phú";  // printed on receipt slips
+};
+
 struct Config {
   std::filesystem::path file;      // where it was loaded from (empty: defaults)
   std::filesystem::path base_dir;  // relative paths in the config resolve against this
@@ -93,6 +98,8 @@ struct Config {
   OcrConfig ocr;
   ClassifyConfig classify;
   AssembleConfig assemble;
+  AgencyConfig agency;
+  std::string calendar = "configs/calendar.yaml";  // working-day calendar for due dates
   std::map<std::string, StageRuntime> runtime;  // per page stage, see kPageStages
 
   std::filesystem::path resolve(const std::string& path) const;

@@ -266,7 +266,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   std::vector<PageItem> pages;
   for (auto& [n, page] : finished) pages.push_back(std::move(page));
   result.records = assembler_(pages, {batch.batch_id, info.received_at});
-  store_.commit_dossiers(batch.batch_id, result.records);
+  store_.commit_dossiers(batch.batch_id, result.records, config_.agency.code);
   result.records = store_.dossiers(batch.batch_id);
   result.quarantine = store_.quarantined(batch.batch_id);
   return result;

@@ -65,6 +65,8 @@ bool Statement::step() {
   db_.fail("statement failed '" + sql_.substr(0, 60) + "'");
 }
 
+void Statement::reset() { sqlite3_reset(stmt_); }
+
 std::string Statement::text(int c) const {
   const auto* p = sqlite3_column_text(stmt_, c);
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, c)) : std::string();

@@ -36,6 +36,8 @@ class Statement {
   // Advances; true while a row is available.
   bool step();
   void run() { while (step()) {} }
+  // Ready to run again (needed after reading rows without stepping to the end).
+  void reset();
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
   int64_t integer(int column) const;

@@ -1,7 +1,9 @@
 #include "pipeline/store.h"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 namespace intake {
 namespace {
@@ -29,7 +31,19 @@ const std::vector<std::string_view> kMigrations = {
         UNIQUE(batch_id, first_page));
       CREATE INDEX dossiers_tracking ON dossiers(tracking_number);
     )sql",
+    // 2: dossier codes AGENCY-YYMMDD-NNNN, a gap-free sequence per agency and received day.
+    R"sql(
+      CREATE TABLE dossier_code_sequences(
+        agency TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY(agency, day));
+    )sql",
 };
+
+// "2026-02-13T14:30:00+07:00" -> "260213".
+std::string yymmdd(const std::string& received_at) {
+  if (received_at.size() < 10 || received_at[4] != '-' || received_at[7] != '-')
+    throw std::invalid_argument("received_at is not an ISO date: '" + received_at + "'");
+  return received_at.substr(2, 2) + received_at.substr(5, 2) + received_at.substr(8, 2);
+}
 
 }  // namespace
 
@@ -141,8 +155,36 @@ std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
   return out;
 }
 
-void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records) {
+void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& input,
+                            const std::string& agency) {
+  std::vector<nlohmann::json> records = input;
   db_.transaction([&] {
+    // Codes are taken inside this write transaction (BEGIN IMMEDIATE: one writer at a time), so
+    // concurrent sinks never share a number and a rolled-back commit gives its numbers back.
+    Statement existing(db_, "SELECT dossier_code FROM dossiers WHERE batch_id = ? AND first_page = ?");
+    Statement next(db_,
+                   "INSERT INTO dossier_code_sequences(agency, day, last) VALUES(?, ?, 1) "
+                   "ON CONFLICT(agency, day) DO UPDATE SET last = last + 1 RETURNING last");
+    for (auto& r : records) {
+      if (agency.empty() || r.at("dossier_code").is_string()) continue;
+      const auto& pages = r.at("pages");
+      const int64_t first = pages.empty() ? 0 : pages.front().at("number").get<int64_t>();
+      existing.reset();
+      existing.bind(1, batch_id).bind(2, first);
+      if (existing.step()) {
+        if (auto code = existing.optional_text(0)) {
+          r["dossier_code"] = *code;  // committed before: the record keeps its code
+          continue;
+        }
+      }
+      const std::string day = yymmdd(r.at("received_at").get<std::string>());
+      next.reset();
+      next.bind(1, agency).bind(2, day);
+      if (!next.step()) db_.fail("no dossier code sequence for " + agency + " " + day);
+      char seq[16];
+      std::snprintf(seq, sizeof seq, "%04lld", static_cast<long long>(next.integer(0)));
+      r["dossier_code"] = agency + "-" + day + "-" + seq;
+    }
     Statement upsert(db_,
                      "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
                      "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "

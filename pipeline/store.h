@@ -68,9 +68,13 @@ class Store {
   void quarantine(const QuarantineEntry& entry);
   std::vector<QuarantineEntry> quarantined(const std::string& batch_id);
 
-  // In one transaction: upserts the records keyed by (batch, first page), marks the batch's pages
-  // committed and the batch committed. Writing the same records again changes nothing.
-  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records);
+  // In one transaction: gives each record without one a dossier code AGENCY-YYMMDD-NNNN (the
+  // next number of that agency and received day; a record committed before keeps its code),
+  // upserts the records keyed by (batch, first page), marks the batch's pages committed and the
+  // batch committed. Writing the same records again changes nothing. An empty agency: no codes.
+  // Safe with several processes or threads committing to one file (each with its own Store).
+  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
+                       const std::string& agency = "");
   std::vector<nlohmann::json> dossiers(const std::string& batch_id);
   // By dossier code, tracking number, or "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
   std::vector<nlohmann::json> find_dossiers(const std::string& key);

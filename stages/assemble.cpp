@@ -203,6 +203,7 @@ json DossierAssembler::record(const std::vector<const PageItem*>& pages, const B
     total += s;
     if (s > best) best = s, best_id = id;
   }
+  json due_date = nullptr;
   if (best > 0) {
     const double confidence = std::round(best / total * std::min(1.0, best / 8.0) * 100) / 100;
     const Procedure* proc = catalog_.find(best_id);
@@ -212,6 +213,18 @@ json DossierAssembler::record(const std::vector<const PageItem*>& pages, const B
                    {"name", proc->name},
                    {"confidence", confidence}};
       department = proc->department;
+      // The legal clock: N working days after the effective receipt day.
+      if (calendar_) {
+        const auto due = calendar_->due_date(batch.received_at, proc->working_days);
+        if (const auto* d = std::get_if<Date>(&due)) due_date = format_date(*d);
+        else add(reasons, "calendar_missing:" + std::to_string(std::get<CalendarGap>(due).year));
+      }
+      // A complete dossier has every document type the procedure requires.
+      for (const auto& required : proc->required_documents) {
+        const bool present = std::any_of(documents.begin(), documents.end(),
+                                         [&](const json& d) { return d.value("type", "") == required; });
+        if (!present) add(reasons, "missing_document:" + required);
+      }
     } else {
       add(reasons, "procedure_uncertain");
     }
@@ -230,7 +243,7 @@ json DossierAssembler::record(const std::vector<const PageItem*>& pages, const B
           {"applicant", applicant},
           {"procedure", procedure},
           {"department", department},
-          {"due_date", nullptr},
+          {"due_date", due_date},
           {"documents", documents},
           {"pages", page_records},
           {"review", {{"required", !reasons.empty()}, {"reasons", reasons}}}};

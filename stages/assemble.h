@@ -9,14 +9,19 @@
 // of its own, or at an ID card with another number; blank and unreadable pages are in no
 // document. Dossier fields come from the page fields: tracking and sender from the envelope, the applicant from an ID card QR code (else the form's text), the
 // procedure from the catalog scores of the form pages. Anything missing, inconsistent or unsure
-// is null and listed in review.reasons. Immutable; thread-safe.
+// is null and listed in review.reasons. The due date is the procedure's working days after the
+// effective receipt day on the working-day calendar (null, with calendar_missing:YEAR, where the
+// calendar has a gap); a document type the procedure requires and the dossier lacks is
+// missing_document:TYPE. Immutable; thread-safe.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "pipeline/batch.h"
+#include "pipeline/calendar.h"
 #include "pipeline/config.h"
 #include "stages/catalog.h"
 
@@ -24,13 +29,16 @@ namespace intake {
 
 class DossierAssembler {
  public:
-  DossierAssembler(AssembleConfig config, Catalog catalog) : config_(config), catalog_(std::move(catalog)) {}
+  // Without a calendar, due dates stay null.
+  DossierAssembler(AssembleConfig config, Catalog catalog, std::shared_ptr<const WorkingCalendar> calendar = nullptr)
+      : config_(config), catalog_(std::move(catalog)), calendar_(std::move(calendar)) {}
   std::vector<nlohmann::json> assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const;
 
  private:
   nlohmann::json record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;
   AssembleConfig config_;
   Catalog catalog_;
+  std::shared_ptr<const WorkingCalendar> calendar_;
 };
 
 }  // namespace intake

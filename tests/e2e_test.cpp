@@ -132,6 +132,31 @@ TEST(EndToEnd, SampleBatchMatchesGroundTruth) {
   std::printf("mean CER on application forms: %.2f%% over %d pages\n", 100 * cer_sum / cer_pages, cer_pages);
 }
 
+TEST(EndToEnd, RecordsCarryDossierCodesAndDueDatesAcrossTetAndTheCutOff) {
+  // Friday 13 Feb 2026, the last working day before the Tết break; at 15:00 the clock starts on
+  // Monday 23 Feb.
+  const auto dir = fresh_dir("deadlines");
+  auto args = run_args(dir);
+  args.back() = "2026-02-13T15:00";
+  const auto exit = run_intake(args);
+  ASSERT_EQ(exit.status, 0) << exit.output;
+  const auto records = read_jsonl(dir / "records.jsonl");
+  ASSERT_EQ(records.size(), 4u);
+  const std::map<std::string, std::string> due{{"birth_registration", "2026-02-24"},
+                                               {"marriage_registration", "2026-03-02"},
+                                               {"business_household_registration", "2026-02-26"},
+                                               {"death_registration", "2026-02-24"}};
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["dossier_code"], "000.00.00.H38-260213-000" + std::to_string(i + 1));
+    EXPECT_EQ(records[i]["due_date"], due.at(records[i]["procedure"]["id"].get<std::string>())) << records[i]["procedure"];
+  }
+  // The codes stay with their dossiers when the batch runs again, and find them.
+  ASSERT_EQ(run_intake(args).status, 0);
+  EXPECT_EQ(read_jsonl(dir / "records.jsonl"), records);
+  const auto shown = run_intake({"show", "000.00.00.H38-260213-0002", "--store", (dir / "store.db").string()});
+  EXPECT_NE(shown.output.find("\"due_date\": \"2026-03-02\""), std::string::npos) << shown.output;
+}
+
 TEST(EndToEnd, ShowFindsDossiersByTrackingNumber) {
   const auto dir = fresh_dir("show");
   ASSERT_EQ(run_intake(run_args(dir)).status, 0);

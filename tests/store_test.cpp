@@ -1,5 +1,8 @@
 #include "pipeline/store.h"
 
+#include <set>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 namespace intake {
@@ -17,17 +20,18 @@ std::vector<LedgerPage> two_pages() {
   return {{1, "a.png", 1, "h1"}, {2, "b.pdf", 1, "h2"}};
 }
 
-nlohmann::json record(int first_page, const std::string& tracking) {
+nlohmann::json record(int first_page, const std::string& tracking,
+                      const std::string& received = "2026-11-27T09:30:00+07:00") {
   return {{"schema", "intake.dossier/1"}, {"dossier_code", nullptr}, {"tracking_number", tracking},
-          {"pages", {{{"number", first_page}}}}};
+          {"received_at", received}, {"pages", {{{"number", first_page}}}}};
 }
 
 }  // namespace
 
 TEST(Store, MigratesOnceAndReopens) {
   const auto file = fresh_db("migrate.db");
-  { EXPECT_EQ(Store(file).schema_version(), 1); }
-  { EXPECT_EQ(Store(file).schema_version(), 1); }
+  { EXPECT_EQ(Store(file).schema_version(), 2); }
+  { EXPECT_EQ(Store(file).schema_version(), 2); }
 }
 
 TEST(Store, LedgerKeepsStateAcrossReopenAndReopeningABatchChangesNothing) {
@@ -75,6 +79,58 @@ TEST(Store, QuarantineIsRecordedOncePerReason) {
   const auto all = s.quarantined("b1");
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].reason, "not a readable PDF");
+}
+
+TEST(Store, DossierCodesAreGapFreePerAgencyAndDayUnderConcurrentSinks) {
+  const auto file = fresh_db("codes.db");
+  { Store init(file); }
+  constexpr int kSinks = 4, kBatches = 5, kPerBatch = 3;
+  std::vector<std::thread> sinks;
+  for (int t = 0; t < kSinks; ++t)
+    sinks.emplace_back([&, t] {
+      Store s(file);  // each sink its own connection, as separate processes would have
+      for (int b = 0; b < kBatches; ++b) {
+        const std::string batch = "t" + std::to_string(t) + "b" + std::to_string(b);
+        s.open_batch(batch, "/in", "2026-11-27T09:30:00+07:00", {});
+        std::vector<nlohmann::json> records;
+        for (int i = 1; i <= kPerBatch; ++i) records.push_back(record(i, ""));
+        s.commit_dossiers(batch, records, "000.00.00.H38");
+      }
+    });
+  for (auto& t : sinks) t.join();
+
+  Store s(file);
+  std::set<std::string> codes;
+  for (int t = 0; t < kSinks; ++t)
+    for (int b = 0; b < kBatches; ++b)
+      for (const auto& r : s.dossiers("t" + std::to_string(t) + "b" + std::to_string(b)))
+        codes.insert(r.at("dossier_code").get<std::string>());
+  std::set<std::string> expected;
+  for (int n = 1; n <= kSinks * kBatches * kPerBatch; ++n) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "000.00.00.H38-261127-%04d", n);
+    expected.insert(buf);
+  }
+  EXPECT_EQ(codes, expected);  // unique, and exactly 0001..N
+}
+
+TEST(Store, RecommittingKeepsCodesAndAFailedCommitGivesItsNumbersBack) {
+  Store s(fresh_db("codes2.db"));
+  s.open_batch("a", "/in", "t", {});
+  const std::vector<nlohmann::json> first{record(1, "EE123456785VN"), record(4, "")};
+  s.commit_dossiers("a", first, "H38");
+  s.commit_dossiers("a", first, "H38");
+  ASSERT_EQ(s.dossiers("a").size(), 2u);
+  EXPECT_EQ(s.dossiers("a")[0]["dossier_code"], "H38-261127-0001");
+  EXPECT_EQ(s.dossiers("a")[1]["dossier_code"], "H38-261127-0002");
+  EXPECT_EQ(s.find_dossiers("H38-261127-0002").size(), 1u);
+
+  s.open_batch("b", "/in", "t", {});
+  EXPECT_ANY_THROW(s.commit_dossiers("b", {record(1, ""), record(2, "", "not a date")}, "H38"));
+  s.open_batch("c", "/in", "t", {});
+  s.commit_dossiers("c", {record(1, ""), record(2, "", "2026-11-28T08:00:00+07:00")}, "H38");
+  EXPECT_EQ(s.dossiers("c")[0]["dossier_code"], "H38-261127-0003");  // 0003 was not burnt by "b"
+  EXPECT_EQ(s.dossiers("c")[1]["dossier_code"], "H38-261128-0001");  // a new day starts at 0001
 }
 
 }  // namespace intake

@@ -98,7 +98,9 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   const auto store_path = request.store.empty() ? config.resolve(config.store.path) : request.store;
   outcome.store_path = store_path.string();
   Store store(store_path);
-  const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)));
+  const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)),
+                                   std::make_shared<const WorkingCalendar>(
+                                       WorkingCalendar::load(config.resolve(config.calendar))));
 
   zmq::context_t context;
   const std::filesystem::path quarantine_dir =
