@@ -5,6 +5,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "pipeline/text.h"
+
 namespace intake {
 namespace {
 
@@ -35,6 +37,18 @@ const std::vector<std::string_view> kMigrations = {
     R"sql(
       CREATE TABLE dossier_code_sequences(
         agency TEXT NOT NULL, day TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY(agency, day));
+    )sql",
+    // 3: the lifecycle: the current state and every change, with the due date after it.
+    R"sql(
+      ALTER TABLE dossiers ADD COLUMN state TEXT NOT NULL DEFAULT 'received';
+      CREATE TABLE dossier_events(
+        id INTEGER PRIMARY KEY, dossier_code TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL,
+        at TEXT NOT NULL, actor TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', due_date TEXT);
+      CREATE INDEX dossier_events_code ON dossier_events(dossier_code, id);
+      INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date)
+        SELECT dossier_code, NULL, 'received', json_extract(record, '$.received_at'), 'intake',
+               'batch ' || batch_id, json_extract(record, '$.due_date')
+        FROM dossiers WHERE dossier_code IS NOT NULL ORDER BY id;
     )sql",
 };
 
@@ -165,7 +179,9 @@ void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohm
     Statement next(db_,
                    "INSERT INTO dossier_code_sequences(agency, day, last) VALUES(?, ?, 1) "
                    "ON CONFLICT(agency, day) DO UPDATE SET last = last + 1 RETURNING last");
-    for (auto& r : records) {
+    std::vector<bool> fresh(records.size(), false);
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      auto& r = records[k];
       if (agency.empty() || r.at("dossier_code").is_string()) continue;
       const auto& pages = r.at("pages");
       const int64_t first = pages.empty() ? 0 : pages.front().at("number").get<int64_t>();
@@ -184,6 +200,7 @@ void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohm
       char seq[16];
       std::snprintf(seq, sizeof seq, "%04lld", static_cast<long long>(next.integer(0)));
       r["dossier_code"] = agency + "-" + day + "-" + seq;
+      fresh[k] = true;
     }
     Statement upsert(db_,
                      "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
@@ -198,6 +215,18 @@ void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohm
       if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
       upsert.bind(1, batch_id).bind(2, first).bind(3, code).bind(4, tracking).bind(5, r.dump())
           .bind(6, now_iso_vn()).run();
+    }
+    // A dossier's life starts when it is first committed with its code.
+    Statement received(db_,
+                       "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
+                       "VALUES(?, NULL, 'received', ?, 'intake', ?, ?)");
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      if (!fresh[k]) continue;
+      const auto& r = records[k];
+      std::optional<std::string> due;
+      if (r.contains("due_date") && r["due_date"].is_string()) due = r["due_date"].get<std::string>();
+      received.bind(1, r["dossier_code"].get<std::string>()).bind(2, r.at("received_at").get<std::string>())
+          .bind(3, "batch " + batch_id).bind(4, due).run();
     }
     Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
         .bind(1, batch_id).run();
@@ -228,6 +257,59 @@ std::vector<nlohmann::json> Store::find_dossiers(const std::string& key) {
   Statement s(db_, "SELECT record FROM dossiers WHERE dossier_code = ?1 OR tracking_number = ?1 ORDER BY id");
   s.bind(1, key);
   while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  return out;
+}
+
+std::optional<DossierStatus> Store::status(const std::string& code) {
+  Statement d(db_, "SELECT state, record FROM dossiers WHERE dossier_code = ?");
+  d.bind(1, code);
+  if (!d.step()) return std::nullopt;
+  DossierStatus st{code, d.text(0), nlohmann::json::parse(d.text(1)), {}};
+  d.reset();
+  Statement e(db_,
+              "SELECT COALESCE(from_state, ''), to_state, at, actor, note, due_date FROM dossier_events "
+              "WHERE dossier_code = ? ORDER BY id");
+  e.bind(1, code);
+  while (e.step()) st.history.push_back({e.text(0), e.text(1), e.text(2), e.text(3), e.text(4), e.optional_text(5)});
+  return st;
+}
+
+void Store::apply_change(const std::string& code, const StateChange& change) {
+  db_.transaction([&] {
+    Statement current(db_, "SELECT state, record FROM dossiers WHERE dossier_code = ?");
+    current.bind(1, code);
+    if (!current.step()) db_.fail("no dossier " + code);
+    const std::string state = current.text(0);
+    auto record = nlohmann::json::parse(current.text(1));
+    current.reset();
+    if (state != change.from)
+      throw StoreError("dossier " + code + " is now " + state + ", not " + change.from + ": it changed meanwhile");
+    record["due_date"] = change.due_date ? nlohmann::json(*change.due_date) : nlohmann::json();
+    Statement(db_, "UPDATE dossiers SET state = ?, record = ? WHERE dossier_code = ?")
+        .bind(1, change.to).bind(2, record.dump()).bind(3, code).run();
+    Statement(db_,
+              "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
+              "VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, code).bind(2, change.from).bind(3, change.to).bind(4, change.at).bind(5, change.actor)
+        .bind(6, change.note).bind(7, change.due_date).run();
+  });
+}
+
+std::vector<nlohmann::json> Store::search(const std::string& key) {
+  std::vector<nlohmann::json> out = find_dossiers(key);
+  if (!out.empty() || key.find('/') != std::string::npos) return out;
+  // Names match accent- and case-insensitively ("nguyen van an" finds "Nguyễn Văn An").
+  const std::string wanted = text::squeeze(text::fold(key));
+  if (wanted.empty()) return out;
+  Statement s(db_,
+              "SELECT record, json_extract(record, '$.applicant.id_number'), "
+              "json_extract(record, '$.applicant.full_name') FROM dossiers ORDER BY id");
+  while (s.step()) {
+    const bool id = s.optional_text(1) == key;
+    const auto name = s.optional_text(2);
+    if (id || (name && text::squeeze(text::fold(*name)).find(wanted) != std::string::npos))
+      out.push_back(nlohmann::json::parse(s.text(0)));
+  }
   return out;
 }
 

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/lifecycle.h"
 #include "pipeline/sqlite.h"
 
 namespace intake {
@@ -49,6 +50,13 @@ struct QuarantineEntry {
   std::string at;
 };
 
+struct DossierStatus {
+  std::string code;
+  std::string state;
+  nlohmann::json record;
+  std::vector<StateChange> history;  // oldest first; the first is its reception
+};
+
 class Store {
  public:
   explicit Store(const std::filesystem::path& path);  // throws StoreError
@@ -78,6 +86,14 @@ class Store {
   std::vector<nlohmann::json> dossiers(const std::string& batch_id);
   // By dossier code, tracking number, or "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
   std::vector<nlohmann::json> find_dossiers(const std::string& key);
+  // ... or else by the applicant's ID number or a part of the applicant's name.
+  std::vector<nlohmann::json> search(const std::string& key);
+
+  // Lifecycle (pipeline/lifecycle.h): the state and history of a dossier, by code.
+  std::optional<DossierStatus> status(const std::string& code);
+  // Stores a change planned with plan_change: the new state, the record's due date, the event;
+  // throws StoreError when the dossier is no longer in change.from (someone changed it meanwhile).
+  void apply_change(const std::string& code, const StateChange& change);
 
  private:
   void migrate();

@@ -157,6 +157,40 @@ TEST(EndToEnd, RecordsCarryDossierCodesAndDueDatesAcrossTetAndTheCutOff) {
   EXPECT_NE(shown.output.find("\"due_date\": \"2026-03-02\""), std::string::npos) << shown.output;
 }
 
+TEST(EndToEnd, LifecycleRefusesIllegalChangesAndASupplementWaitMovesTheDueDate) {
+  const auto dir = fresh_dir("lifecycle");
+  auto args = run_args(dir);
+  args.back() = "2026-11-27T09:30";  // Friday: R = 27 Nov
+  ASSERT_EQ(run_intake(args).status, 0);
+  const std::string store = (dir / "store.db").string();
+  const std::string code = "000.00.00.H38-261127-0002";  // the marriage registration, 5 working days
+  auto set = [&](const std::string& state, const std::string& at) {
+    return run_intake({"set-status", code, state, "--actor", "hoa.nt", "--at", at, "--store", store,
+                       "--config", (kSource / "configs/default.yaml").string()});
+  };
+  const auto refused = set("resolved", "2026-11-27T10:00");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find("cannot go from received to resolved"), std::string::npos) << refused.output;
+  EXPECT_EQ(set("assigned", "2026-11-27T10:00").status, 0);
+  EXPECT_EQ(set("in_progress", "2026-11-30T08:00").status, 0);
+  EXPECT_EQ(set("waiting_supplement", "2026-11-30T09:00").status, 0);  // Monday
+  // Back on Thursday 3 Dec: Tue, Wed, Thu = 3 working days paused, due 4 Dec -> 9 Dec.
+  const auto resumed = set("in_progress", "2026-12-03T14:00");
+  EXPECT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("due 2026-12-09"), std::string::npos) << resumed.output;
+  EXPECT_EQ(set("in_progress", "2026-12-01T08:00").status, 1);  // not a legal change, nor in order
+  const auto status = run_intake({"status", code, "--store", store});
+  EXPECT_EQ(status.status, 0);
+  EXPECT_NE(status.output.find("2026-12-09 (moved from 2026-12-04"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("hoa.nt"), std::string::npos) << status.output;
+  const auto shown = run_intake({"show", code, "--store", store});
+  EXPECT_NE(shown.output.find("\"due_date\": \"2026-12-09\""), std::string::npos) << shown.output;
+  const auto found = run_intake({"find", "le thi hoa", "--store", store});
+  EXPECT_EQ(found.status, 0);
+  EXPECT_NE(found.output.find(code + "  in_progress"), std::string::npos) << found.output;
+  EXPECT_EQ(run_intake({"status", "000.00.00.H38-261127-0099", "--store", store}).status, 1);
+}
+
 TEST(EndToEnd, ShowFindsDossiersByTrackingNumber) {
   const auto dir = fresh_dir("show");
   ASSERT_EQ(run_intake(run_args(dir)).status, 0);

@@ -30,8 +30,8 @@ nlohmann::json record(int first_page, const std::string& tracking,
 
 TEST(Store, MigratesOnceAndReopens) {
   const auto file = fresh_db("migrate.db");
-  { EXPECT_EQ(Store(file).schema_version(), 2); }
-  { EXPECT_EQ(Store(file).schema_version(), 2); }
+  { EXPECT_EQ(Store(file).schema_version(), 3); }
+  { EXPECT_EQ(Store(file).schema_version(), 3); }
 }
 
 TEST(Store, LedgerKeepsStateAcrossReopenAndReopeningABatchChangesNothing) {

@@ -3,6 +3,7 @@
 //   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
 //   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
 //   intake show DOSSIER [--store PATH]
+//   intake status DOSSIER_CODE | set-status DOSSIER_CODE STATE [--actor A --note N --at T] | find KEY
 //   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 //   intake bench [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 // Exit status: 0 done, 1 usage or configuration error, 2 processing failed, 130 interrupted.
@@ -24,6 +25,7 @@
 #include "pipeline/text.h"
 #include "tools/intake/batch_runner.h"
 #include "tools/intake/commands.h"
+#include "tools/intake/dossier_commands.h"
 #include "tools/intake/summary.h"
 
 namespace {
@@ -226,6 +228,25 @@ int main(int argc, char** argv) {
   show->add_option("--store", store, "dossier store");
   show->add_option("--config", config_file, "pipeline config (for the store path)");
 
+  std::string state, actor = "operator", note, at;
+  auto* status = app.add_subcommand("status", "a dossier's state, due date and history");
+  status->add_option("dossier", key, "dossier code")->required();
+  status->add_option("--store", store, "dossier store");
+  status->add_option("--config", config_file, "pipeline config (for the store path)");
+  auto* set_status = app.add_subcommand("set-status", "move a dossier on: assigned, in_progress, waiting_supplement, "
+                                                      "resolved, returned");
+  set_status->add_option("dossier", key, "dossier code")->required();
+  set_status->add_option("state", state, "the new state")->required();
+  set_status->add_option("--actor", actor, "who makes the change (default: operator)");
+  set_status->add_option("--note", note, "why");
+  set_status->add_option("--at", at, "when, YYYY-MM-DDTHH:MM, Asia/Ho_Chi_Minh (default: now)");
+  set_status->add_option("--store", store, "dossier store");
+  set_status->add_option("--config", config_file, "pipeline config (store path, calendar)");
+  auto* find = app.add_subcommand("find", "dossiers by code, tracking number, applicant ID number or name");
+  find->add_option("key", key, "what to look for")->required();
+  find->add_option("--store", store, "dossier store");
+  find->add_option("--config", config_file, "pipeline config (for the store path)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -253,6 +274,10 @@ int main(int argc, char** argv) {
                                stage->count("--workers") ? workers : rt.workers);
     }
     if (*show) return cmd_show(store_path, key);
+    if (*status) return cmd_status(store_path, key);
+    if (*set_status)
+      return cmd_set_status(config, store_path, key, state, actor, note, at.empty() ? "" : parse_received(at));
+    if (*find) return cmd_find(store_path, key);
     if (*eval || *bench) {
       corpus.input = corpus_input;
       corpus.out_dir = corpus_out;

@@ -1,0 +1,100 @@
+#include "tools/intake/dossier_commands.h"
+
+#include <iostream>
+
+#include <fmt/core.h>
+
+#include "pipeline/calendar.h"
+#include "pipeline/lifecycle.h"
+#include "pipeline/store.h"
+
+namespace intake {
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("-");
+}
+
+}  // namespace
+
+int cmd_status(const std::string& store_path, const std::string& code) {
+  Store store(store_path);
+  const auto st = store.status(code);
+  if (!st) {
+    std::cerr << "intake: no dossier with code '" << code << "' in " << store_path << "\n";
+    return 1;
+  }
+  const auto& r = st->record;
+  fmt::print("dossier        {}\n", st->code);
+  fmt::print("state          {}   (next: ", st->state);
+  const auto next = next_states(st->state);
+  for (std::size_t i = 0; i < next.size(); ++i) fmt::print("{}{}", i ? ", " : "", next[i]);
+  fmt::print("{})\n", next.empty() ? "none" : "");
+  fmt::print("procedure      {}\n", r.contains("procedure") ? str(r["procedure"], "name") : "-");
+  fmt::print("department     {}\n", str(r, "department"));
+  fmt::print("applicant      {}\n", r.contains("applicant") ? str(r["applicant"], "full_name") : "-");
+  fmt::print("received       {}\n", str(r, "received_at"));
+  std::string original = "-";
+  if (!st->history.empty() && st->history.front().due_date) original = *st->history.front().due_date;
+  const std::string due = str(r, "due_date");
+  fmt::print("due            {}{}\n", due, due != original && original != "-" ? " (moved from " + original + " by a supplement wait)" : "");
+  std::string missing;
+  if (r.contains("review"))
+    for (const auto& reason : r["review"].value("reasons", nlohmann::json::array()))
+      if (reason.is_string() && reason.get<std::string>().rfind("missing_document:", 0) == 0)
+        missing += (missing.empty() ? "" : ", ") + reason.get<std::string>().substr(17);
+  if (!missing.empty()) fmt::print("missing        {} (set-status {} waiting_supplement to ask for them)\n", missing, st->code);
+  fmt::print("\n{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", "at", "from", "to", "by", "due", "note");
+  for (const auto& e : st->history)
+    fmt::print("{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", e.at, e.from.empty() ? "-" : e.from, e.to, e.actor,
+               e.due_date ? *e.due_date : "-", e.note);
+  return 0;
+}
+
+int cmd_set_status(const Config& config, const std::string& store_path, const std::string& code,
+                   const std::string& state, const std::string& actor, const std::string& note, const std::string& at) {
+  Store store(store_path);
+  const auto st = store.status(code);
+  if (!st) {
+    std::cerr << "intake: no dossier with code '" << code << "' in " << store_path << "\n";
+    return 1;
+  }
+  std::string last_at, pause_started;
+  for (const auto& e : st->history) {
+    last_at = e.at;
+    if (e.to == "waiting_supplement") pause_started = e.at;
+  }
+  const auto calendar = WorkingCalendar::load(config.resolve(config.calendar));
+  const auto planned = plan_change(st->record, st->state, last_at, pause_started, state, at.empty() ? now_iso_vn() : at,
+                                   actor, note, calendar);
+  if (const auto* refused = std::get_if<Refusal>(&planned)) {
+    std::cerr << "intake: " << code << ": " << refused->reason << "\n";
+    return 1;
+  }
+  const auto& change = std::get<StateChange>(planned);
+  store.apply_change(code, change);
+  fmt::print("{}: {} -> {} at {} by {}; due {}\n", code, change.from, change.to, change.at, change.actor,
+             change.due_date ? *change.due_date : "-");
+  return 0;
+}
+
+int cmd_find(const std::string& store_path, const std::string& key) {
+  Store store(store_path);
+  const auto found = store.search(key);
+  if (found.empty()) {
+    std::cerr << "intake: nothing found for '" << key
+              << "' (a dossier code, a tracking number, an applicant's ID number or name)\n";
+    return 1;
+  }
+  for (const auto& r : found) {
+    const std::string code = str(r, "dossier_code");
+    const auto st = code != "-" ? store.status(code) : std::nullopt;
+    fmt::print("{:<26} {:<18} {:<15} {:<28} {:<24} {:<16} due {}\n", code, st ? st->state : "-",
+               str(r, "tracking_number"), r.contains("procedure") ? str(r["procedure"], "name") : "-",
+               r.contains("applicant") ? str(r["applicant"], "full_name") : "-", str(r, "received_at").substr(0, 16),
+               str(r, "due_date"));
+  }
+  return 0;
+}
+
+}  // namespace intake
