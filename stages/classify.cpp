@@ -89,6 +89,14 @@ void ClassifyStage::process(PageItem& page, WorkerState*) const {
     if (s10::normalize(b.text)) envelope += 4;
     if (b.format == "QRCode" && std::holds_alternative<citizen_id::Card>(citizen_id::parse(b.text))) id_card += 4;
   }
+  // An S10 item number read in the text (the barcode may be unreadable) and the post's own words.
+  for (const auto& candidate : s10::find_in_text(page.text))
+    if (s10::valid(candidate)) {
+      envelope += 3;
+      break;
+    }
+  for (std::string_view postal : {"buu chinh", "buu gui", "buu pham", "chuyen phat nhanh", "dam bao"})
+    if (contains(folded, postal)) envelope += 1;
   if (contains(folded, "nguoi gui")) envelope += 2;
   if (contains(folded, "nguoi nhan")) envelope += 2;
   if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait

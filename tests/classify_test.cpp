@@ -42,6 +42,10 @@ TEST(Classify, PageTypesFromTheirEvidence) {
             "id_card");  // the older card, no QR code
   EXPECT_EQ(classify("Dân tộc: Kinh. Tôn giáo: Không\nDẤU VẾT RIÊNG VÀ DỊ HÌNH\nNGÓN TRỎ TRÁI  NGÓN TRỎ PHẢI").type,
             "id_card");  // its back
+  // The label's barcode unreadable, the sender's block smudged: the item number and the post's
+  // words in the text still make it an envelope.
+  EXPECT_EQ(classify("See eenee PARRARSS\nBƯU CHÍNH\nEE165960035VN\nKL: 270g").type, "envelope");
+  EXPECT_EQ(classify("BƯU GỬI ĐẢM BẢO\nBƯU CHÍNH VIỆT NAM").type, "envelope");
   PageItem blank;
   blank.blank = true;
   stage().process(blank, nullptr);

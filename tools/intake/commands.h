@@ -20,7 +20,8 @@ struct CorpusOptions {
 int cmd_eval(const Config& config, const CorpusOptions& options);
 
 // Times intake against an office's scripts on the same pages: (a) the tesseract CLI and
-// ZXingReader per page, (b) ocrmypdf --jobs N on one PDF plus ZXingReader. Writes bench.json.
+// ZXingReader per page, (b) ocrmypdf --jobs N on one PDF per batch plus ZXingReader. The three
+// take turns batch by batch, so a busy machine weighs on all alike. Writes bench.json.
 int cmd_bench(const Config& config, const CorpusOptions& options, const std::filesystem::path& config_file);
 
 }  // namespace intake
