@@ -1,5 +1,6 @@
 #include "stages/preprocess.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -88,7 +89,21 @@ double ink_ratio(const cv::Mat& grey, int dark_delta) {
   cv::Mat inner = grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my));
   cv::Mat smooth;
   cv::medianBlur(inner, smooth, 3);
-  const int threshold = std::max(0, paper_level(smooth) - dark_delta);
+  // Ink is dark_delta darker than the paper, or on a low-contrast page (tinted paper, faded
+  // print) less: 45% of the way to the darkest strokes, but never closer to the paper than 25
+  // levels, so show-through and noise stay paper.
+  const int paper = paper_level(smooth);
+  int hist[256] = {};
+  for (int y = 0; y < smooth.rows; y += 2) {
+    const uchar* row = smooth.ptr<uchar>(y);
+    for (int x = 0; x < smooth.cols; x += 2) ++hist[row[x]];
+  }
+  long total = 0, acc = 0;
+  for (int v : hist) total += v;
+  int strokes = 0;  // the darkest 0.2%
+  while (strokes < 255 && (acc += hist[strokes]) * 1000 < total * 2) ++strokes;
+  const int delta = std::clamp(static_cast<int>(0.45 * (paper - strokes)), 25, dark_delta);
+  const int threshold = std::max(0, paper - delta);
   cv::Mat ink = smooth < threshold;
   cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
   return static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total());

@@ -77,6 +77,11 @@ TEST(Preprocess, BlankPagesWithShowThroughAndNoiseAreBlank) {
   cv::randn(noise, 0, 5);
   cv::add(paper, noise, paper, cv::noArray(), CV_8U);
   EXPECT_TRUE(run(paper).blank);
+  // Grey text on tinted paper, 60 levels apart (under the 70 a pixel needs on white paper): content.
+  cv::Mat tinted = text_page();
+  tinted.setTo(190, tinted >= 128);
+  tinted.setTo(130, tinted < 128);
+  EXPECT_FALSE(run(tinted).blank);
   EXPECT_FALSE(run(testing::render_page({"Một dòng chữ ngắn: Tân Phú, ngày 20 tháng 11 năm 2026"})).blank);
 }
 
