@@ -99,8 +99,7 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   outcome.store_path = store_path.string();
   Store store(store_path);
   const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)),
-                                   std::make_shared<const WorkingCalendar>(
-                                       WorkingCalendar::load(config.resolve(config.calendar))));
+                                   std::make_shared<const WorkingCalendar>(load_calendar(config)));
 
   zmq::context_t context;
   const std::filesystem::path quarantine_dir =
@@ -145,6 +144,20 @@ int run_stage_process(const Config& config, const std::string& name, const std::
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   pool.stop();
   return 0;
+}
+
+WorkingCalendar load_calendar(const Config& config) {
+  const auto configured = config.resolve(config.calendar);
+  std::error_code ec;
+  if (std::filesystem::exists(configured, ec)) return WorkingCalendar::load(configured);
+  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const auto& shipped : {exe_dir.parent_path() / "configs/calendar.yaml",
+                              exe_dir.parent_path() / "share/intake/configs/calendar.yaml"})
+    if (std::filesystem::exists(shipped, ec)) {
+      spdlog::info("calendar: {} not found, using the shipped {}", configured.string(), shipped.string());
+      return WorkingCalendar::load(shipped);
+    }
+  throw ConfigError(configured.string() + ": cannot open calendar file (config key 'calendar')");
 }
 
 }  // namespace intake

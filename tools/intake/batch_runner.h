@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/calendar.h"
 #include "pipeline/config.h"
 #include "pipeline/coordinator.h"
 
@@ -27,6 +28,11 @@ struct BatchOutcome {
 };
 
 BatchOutcome run_batch(const Config& config, const BatchRequest& request);
+
+// The working-day calendar: the config's `calendar` (relative to the project root), else, for a
+// config kept elsewhere, the one shipped beside this program (configs/calendar.yaml).
+// Throws ConfigError when there is none.
+WorkingCalendar load_calendar(const Config& config);
 
 // Runs `workers` threads of stage `name` connected to the given endpoints until SIGINT/SIGTERM.
 int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,

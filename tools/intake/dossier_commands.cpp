@@ -7,6 +7,7 @@
 #include "pipeline/calendar.h"
 #include "pipeline/lifecycle.h"
 #include "pipeline/store.h"
+#include "tools/intake/batch_runner.h"
 
 namespace intake {
 namespace {
@@ -64,7 +65,7 @@ int cmd_set_status(const Config& config, const std::string& store_path, const st
     last_at = e.at;
     if (e.to == "waiting_supplement") pause_started = e.at;
   }
-  const auto calendar = WorkingCalendar::load(config.resolve(config.calendar));
+  const auto calendar = load_calendar(config);
   const auto planned = plan_change(st->record, st->state, last_at, pause_started, state, at.empty() ? now_iso_vn() : at,
                                    actor, note, calendar);
   if (const auto* refused = std::get_if<Refusal>(&planned)) {
