@@ -38,8 +38,8 @@ std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const
 }  // namespace
 
 Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-                         Assembler assembler, zmq::context_t& context)
-    : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), assembler_(std::move(assembler)),
+                         BatchSink sink, zmq::context_t& context)
+    : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), sink_(std::move(sink)),
       results_(context, zmq::socket_type::pull) {
   results_.set(zmq::sockopt::linger, 0);
   results_.bind(config.transport.results);
@@ -69,7 +69,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   result.received_at = info.received_at;
   if (info.state == "committed") {
     result.already_committed = true;
-    result.records = store_.dossiers(batch.batch_id);
+    result.records = sink_.committed(batch.batch_id);
     result.quarantine = store_.quarantined(batch.batch_id);
     result.pages_resumed = result.pages_total;
     return result;
@@ -265,9 +265,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   }
   std::vector<PageItem> pages;
   for (auto& [n, page] : finished) pages.push_back(std::move(page));
-  result.records = assembler_(pages, {batch.batch_id, info.received_at});
-  store_.commit_dossiers(batch.batch_id, result.records, config_.agency.code);
-  result.records = store_.dossiers(batch.batch_id);
+  result.records = sink_.commit(pages, {batch.batch_id, info.received_at});
   result.quarantine = store_.quarantined(batch.batch_id);
   return result;
 }

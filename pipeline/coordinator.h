@@ -5,8 +5,8 @@
 // before it is dispatched; each returned page is routed to the next stage, and when the last
 // stage is done its result is saved in the ledger. A page is dispatched again when it does not
 // come back within the stage timeout (a worker died) and quarantined after max_attempts, or at
-// once when a stage reports an error. When every page is processed or quarantined, the
-// assembler turns the pages into dossier records, which are committed in one transaction.
+// once when a stage reports an error. When every page is processed or quarantined, the sink
+// turns the pages into records and commits them in one transaction.
 // Rerunning an interrupted batch dispatches only the pages the ledger does not have.
 //
 // A stop request (SIGINT/SIGTERM) stops new dispatches, waits for the pages in flight, saves
@@ -59,7 +59,7 @@ class Coordinator {
  public:
   // Files of quarantined pages are copied to quarantine_dir/<batch_id>/.
   Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-              Assembler assembler, zmq::context_t& context);
+              BatchSink sink, zmq::context_t& context);
 
   // The endpoints as bound (tcp://127.0.0.1:* resolves to a port).
   const std::map<std::string, std::string>& work_endpoints() const { return work_endpoints_; }
@@ -74,7 +74,7 @@ class Coordinator {
   Store& store_;
   std::filesystem::path quarantine_dir_;
   PageLoader load_;
-  Assembler assembler_;
+  BatchSink sink_;
   std::vector<zmq::socket_t> work_;  // per page stage, in kPageStages order
   zmq::socket_t results_;
   std::map<std::string, std::string> work_endpoints_;

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "pipeline/dispatch.h"
 #include "pipeline/text.h"
 
 namespace intake {
@@ -49,6 +50,15 @@ const std::vector<std::string_view> kMigrations = {
         SELECT dossier_code, NULL, 'received', json_extract(record, '$.received_at'), 'intake',
                'batch ' || batch_id, json_extract(record, '$.due_date')
         FROM dossiers WHERE dossier_code IS NOT NULL ORDER BY id;
+    )sql",
+    // 4: dispatches of results: which outbound item took which dossier's result home.
+    R"sql(
+      CREATE TABLE dispatches(
+        id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, seq INTEGER NOT NULL, dossier_code TEXT,
+        tracking_number TEXT, dispatched_at TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL,
+        UNIQUE(batch_id, seq));
+      CREATE INDEX dispatches_tracking ON dispatches(tracking_number);
+      CREATE INDEX dispatches_code ON dispatches(dossier_code);
     )sql",
 };
 
@@ -254,7 +264,9 @@ std::vector<nlohmann::json> Store::find_dossiers(const std::string& key) {
     }
     return out;
   }
-  Statement s(db_, "SELECT record FROM dossiers WHERE dossier_code = ?1 OR tracking_number = ?1 ORDER BY id");
+  Statement s(db_,
+              "SELECT record FROM dossiers WHERE dossier_code = ?1 OR tracking_number = ?1 OR dossier_code IN "
+              "(SELECT dossier_code FROM dispatches WHERE tracking_number = ?1 AND status = 'linked') ORDER BY id");
   s.bind(1, key);
   while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
   return out;
@@ -310,6 +322,121 @@ std::vector<nlohmann::json> Store::search(const std::string& key) {
     if (id || (name && text::squeeze(text::fold(*name)).find(wanted) != std::string::npos))
       out.push_back(nlohmann::json::parse(s.text(0)));
   }
+  return out;
+}
+
+void Store::commit_dispatches(const std::string& batch_id, const std::vector<nlohmann::json>& planned,
+                              const WorkingCalendar& calendar) {
+  db_.transaction([&] {
+    Statement dossier(db_, "SELECT state, record, tracking_number FROM dossiers WHERE dossier_code = ?");
+    Statement last_event(db_,
+                         "SELECT at, (SELECT at FROM dossier_events WHERE dossier_code = ?1 AND "
+                         "to_state = 'waiting_supplement' ORDER BY id DESC LIMIT 1) FROM dossier_events "
+                         "WHERE dossier_code = ?1 ORDER BY id DESC LIMIT 1");
+    Statement earlier(db_,
+                      "SELECT tracking_number, dispatched_at FROM dispatches WHERE dossier_code = ? AND status = 'linked' "
+                      "ORDER BY id LIMIT 1");
+    Statement in_use(db_,
+                     "SELECT dossier_code FROM dispatches WHERE tracking_number = ? AND status = 'linked' "
+                     "AND dossier_code <> ? LIMIT 1");
+    Statement insert(db_,
+                     "INSERT INTO dispatches(batch_id, seq, dossier_code, tracking_number, dispatched_at, status, record) "
+                     "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, seq) DO NOTHING");
+    int seq = 0;
+    for (auto d : planned) {
+      ++seq;
+      auto& reasons = d["reasons"];
+      const std::optional<std::string> tracking =
+          d["tracking_number"].is_string() ? std::optional(d["tracking_number"].get<std::string>()) : std::nullopt;
+      const std::optional<std::string> code =
+          d["dossier_code"].is_string() ? std::optional(d["dossier_code"].get<std::string>()) : std::nullopt;
+      const bool from_text = d.value("code_source", nlohmann::json()) == "text";
+      if (!tracking) reasons.push_back("tracking_number_missing");
+      else if (!d.value("tracking_valid", false)) reasons.push_back("tracking_number_invalid");
+      if (!code) reasons.push_back("dossier_code_missing");
+      else if (from_text) reasons.push_back("dossier_code_from_text_only");
+
+      std::optional<StateChange> change;
+      if (code) {
+        dossier.reset();
+        dossier.bind(1, *code);
+        if (!dossier.step()) {
+          reasons.push_back("unknown_dossier");
+        } else {
+          const std::string state = dossier.text(0);
+          const auto record = nlohmann::json::parse(dossier.text(1));
+          const auto inbound = dossier.optional_text(2);
+          dossier.reset();
+          earlier.reset();
+          earlier.bind(1, *code);
+          if (tracking && inbound && *tracking == *inbound) reasons.push_back("tracking_number_is_the_inbound_one");
+          if (earlier.step()) {
+            reasons.push_back("already_returned:" + earlier.text(0) + "@" + earlier.text(1).substr(0, 10));
+          } else if (state == "returned") {
+            reasons.push_back("already_returned");
+          } else if (state != "resolved") {
+            reasons.push_back("not_resolved:" + state);
+          }
+          earlier.reset();
+          if (tracking) {
+            in_use.reset();
+            in_use.bind(1, *tracking).bind(2, *code);
+            if (in_use.step()) reasons.push_back("tracking_number_in_use:" + in_use.text(0));
+            in_use.reset();
+          }
+          if (reasons.empty()) {
+            last_event.reset();
+            last_event.bind(1, *code);
+            std::string last_at, pause_started;
+            if (last_event.step()) {
+              last_at = last_event.text(0);
+              pause_started = last_event.optional_text(1).value_or("");
+            }
+            last_event.reset();
+            const auto planned_change =
+                plan_change(record, state, last_at, pause_started, "returned", d["dispatched_at"].get<std::string>(),
+                            "mailroom", "result sent by post, " + *tracking + ", batch " + batch_id, calendar);
+            if (const auto* refused = std::get_if<Refusal>(&planned_change))
+              reasons.push_back("refused:" + refused->reason);
+            else
+              change = std::get<StateChange>(planned_change);
+          }
+        }
+      }
+      d["status"] = change ? "linked" : "flagged";
+      if (change) {
+        Statement(db_, "UPDATE dossiers SET state = 'returned' WHERE dossier_code = ?").bind(1, *code).run();
+        Statement(db_,
+                  "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, *code).bind(2, change->from).bind(3, change->to).bind(4, change->at).bind(5, change->actor)
+            .bind(6, change->note).bind(7, change->due_date).run();
+      }
+      insert.reset();
+      insert.bind(1, batch_id).bind(2, seq).bind(3, code).bind(4, tracking)
+          .bind(5, d["dispatched_at"].get<std::string>()).bind(6, d["status"].get<std::string>()).bind(7, d.dump());
+      insert.run();
+    }
+    Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
+        .bind(1, batch_id).run();
+    Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
+        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+  });
+}
+
+std::vector<nlohmann::json> Store::dispatches(const std::string& batch_id) {
+  Statement s(db_, "SELECT record FROM dispatches WHERE batch_id = ? ORDER BY seq");
+  s.bind(1, batch_id);
+  std::vector<nlohmann::json> out;
+  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  return out;
+}
+
+std::vector<nlohmann::json> Store::dispatches_of(const std::string& code) {
+  Statement s(db_, "SELECT record FROM dispatches WHERE dossier_code = ? ORDER BY id");
+  s.bind(1, code);
+  std::vector<nlohmann::json> out;
+  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
   return out;
 }
 

@@ -84,7 +84,19 @@ class Store {
   void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
                        const std::string& agency = "");
   std::vector<nlohmann::json> dossiers(const std::string& batch_id);
-  // By dossier code, tracking number, or "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
+
+  // In one transaction: checks each planned dispatch (pipeline/dispatch.h) against the store and
+  // either links it (the dossier was resolved: it becomes returned, actor "mailroom", at the
+  // dispatch time) or flags it with its reasons (tracking number missing or invalid, no dossier
+  // code or one read only from text, unknown dossier, not resolved, already returned, the
+  // tracking number is the inbound one or another dossier's); stores them all and marks the
+  // batch committed.
+  void commit_dispatches(const std::string& batch_id, const std::vector<nlohmann::json>& planned,
+                         const WorkingCalendar& calendar);
+  std::vector<nlohmann::json> dispatches(const std::string& batch_id);
+  std::vector<nlohmann::json> dispatches_of(const std::string& dossier_code);
+  // By dossier code, tracking number (inbound, or outbound of a linked dispatch), or
+  // "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
   std::vector<nlohmann::json> find_dossiers(const std::string& key);
   // ... or else by the applicant's ID number or a part of the applicant's name.
   std::vector<nlohmann::json> search(const std::string& key);

@@ -57,6 +57,12 @@ std::string title_case(std::string_view utf8) {
   return nfc(to_utf8(s));
 }
 
+std::string upper(std::string_view utf8) {
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  s.toUpper(icu::Locale("vi"));
+  return nfc(to_utf8(s));
+}
+
 bool has_alnum(std::string_view utf8) {
   const auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   for (int32_t i = 0; i < s.length(); i = s.moveIndex32(i, 1))

@@ -13,6 +13,8 @@ std::string nfc(std::string_view utf8);
 std::string fold(std::string_view utf8);
 // "NGUYỄN VĂN AN" -> "Nguyễn Văn An" (Vietnamese rules).
 std::string title_case(std::string_view utf8);
+// "UBND xã Tân Phú" -> "UBND XÃ TÂN PHÚ" (Vietnamese rules).
+std::string upper(std::string_view utf8);
 // At least 3 letters and 80% of them capitals: a heading ("ỦY BAN NHÂN DÂN", "SỞ Y TẾ").
 bool mostly_upper(std::string_view utf8);
 // Has a letter or a digit (any script).

@@ -100,6 +100,13 @@ void ClassifyStage::process(PageItem& page, WorkerState*) const {
   if (contains(folded, "nguoi gui")) envelope += 2;
   if (contains(folded, "nguoi nhan")) envelope += 2;
   if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait
+  // Only documents carry the national motto: a receipt slip or letter that cites the post and an
+  // item number is not an envelope (a label's S10 bar code still counts).
+  if (contains(folded, "cong hoa xa hoi chu nghia viet nam") || contains(folded, "doc lap - tu do - hanh phuc")) {
+    envelope = 0;
+    for (const auto& b : page.barcodes)
+      if (s10::normalize(b.text)) envelope += 4;
+  }
   if (contains(folded, "can cuoc")) id_card += 2;
   if (contains(folded, "chung minh nhan dan")) id_card += 3;  // the older 9/12-digit card
   // The back of a card: fingerprints and identifying marks.

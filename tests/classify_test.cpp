@@ -52,6 +52,18 @@ TEST(Classify, PageTypesFromTheirEvidence) {
   EXPECT_EQ(blank.type, "blank");
 }
 
+TEST(Classify, AReceiptSlipNamingThePostIsNotAnEnvelope) {
+  // The slip cites the incoming item's number and the post; scanned with an outbound envelope
+  // (intake dispatch) it must not start a group of its own.
+  const auto slip = classify(
+      "UBND XÃ TÂN PHÚ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nBỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ Độc lập - Tự do - Hạnh phúc\n"
+      "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ\nMã hồ sơ: 000.00.00.H38-260213-0001\n"
+      "4. Thời gian nhận hồ sơ: 15 giờ 00 phút, ngày 13 tháng 02 năm 2026, qua dịch vụ bưu chính (số hiệu bưu gửi "
+      "EE123456785VN).\n6. Hình thức nhận kết quả: qua dịch vụ bưu chính công ích, gửi về địa chỉ người gửi: Nguyễn Văn An",
+      {{"QRCode", "000.00.00.H38-260213-0001", {}}, {"Code128", "000.00.00.H38-260213-0001", {}}}, 1240, 1754);
+  EXPECT_EQ(slip.type, "supporting_document");
+}
+
 TEST(Classify, AGarbageQrCodeDoesNotMakeAnIdCard) {
   const auto p = classify("Một trang có mã QR lạ", {{"QRCode", "https://example.org/?a=1|2|3|4|5|6", {}}});
   EXPECT_EQ(p.type, "supporting_document");

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "pipeline/dispatch.h"
 #include "pipeline/signals.h"
 #include "pipeline/store.h"
 #include "pipeline/worker_pool.h"
@@ -93,13 +94,31 @@ void draw_progress(const Progress& p) {
 BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   BatchOutcome outcome;
   const Ingest ingest(config.ingest);
-  const ScanBatch batch = ingest.enumerate(request.inputs);
+  ScanBatch batch = ingest.enumerate(request.inputs);
+  // The same scans read as outbound mail are another batch, with a ledger of their own.
+  if (request.kind == BatchRequest::Kind::dispatch) batch.batch_id = "d" + batch.batch_id.substr(1);
   outcome.skipped_files = batch.skipped;
   const auto store_path = request.store.empty() ? config.resolve(config.store.path) : request.store;
   outcome.store_path = store_path.string();
   Store store(store_path);
-  const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)),
-                                   std::make_shared<const WorkingCalendar>(load_calendar(config)));
+  const auto calendar = std::make_shared<const WorkingCalendar>(load_calendar(config));
+  const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)), calendar);
+  BatchSink sink;
+  if (request.kind == BatchRequest::Kind::intake) {
+    sink.commit = [&](const std::vector<PageItem>& pages, const BatchContext& ctx) {
+      store.commit_dossiers(ctx.batch_id, assembler.assemble(pages, ctx), config.agency.code);
+      return store.dossiers(ctx.batch_id);
+    };
+    sink.committed = [&](const std::string& batch_id) { return store.dossiers(batch_id); };
+  } else {
+    // Outbound mail groups like incoming mail (an envelope, then what it holds).
+    sink.commit = [&](const std::vector<PageItem>& pages, const BatchContext& ctx) {
+      store.commit_dispatches(ctx.batch_id, plan_dispatches(assembler.assemble(pages, ctx), ctx.batch_id, ctx.received_at),
+                              *calendar);
+      return store.dispatches(ctx.batch_id);
+    };
+    sink.committed = [&](const std::string& batch_id) { return store.dispatches(batch_id); };
+  }
 
   zmq::context_t context;
   const std::filesystem::path quarantine_dir =
@@ -108,8 +127,7 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
           : std::filesystem::absolute(store_path).parent_path() / config.store.quarantine_dir;
   Coordinator coordinator(
       config, store, quarantine_dir, [&ingest](const PageSource& p) { return ingest.load(p); },
-      [&assembler](const std::vector<PageItem>& pages, const BatchContext& ctx) { return assembler.assemble(pages, ctx); },
-      context);
+      sink, context);
 
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::unique_ptr<WorkerPool>> pools;

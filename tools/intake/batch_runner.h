@@ -19,6 +19,9 @@ struct BatchRequest {
   std::string received_at;         // ISO 8601 with offset
   std::filesystem::path store;     // empty: the config's
   bool progress = false;           // draw a progress bar on stderr
+  // intake: the batch is incoming mail and becomes dossiers (received_at: when it arrived);
+  // dispatch: outbound envelopes with results, linked to their dossiers (received_at: when sent).
+  enum class Kind { intake, dispatch } kind = Kind::intake;
 };
 
 struct BatchOutcome {

@@ -3,14 +3,23 @@
 #include <iostream>
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
 #include "pipeline/calendar.h"
 #include "pipeline/lifecycle.h"
 #include "pipeline/store.h"
+#include "stages/catalog.h"
 #include "tools/intake/batch_runner.h"
+#include "tools/intake/receipt.h"
 
 namespace intake {
 namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
 
 std::string str(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("-");
@@ -45,6 +54,12 @@ int cmd_status(const std::string& store_path, const std::string& code) {
       if (reason.is_string() && reason.get<std::string>().rfind("missing_document:", 0) == 0)
         missing += (missing.empty() ? "" : ", ") + reason.get<std::string>().substr(17);
   if (!missing.empty()) fmt::print("missing        {} (set-status {} waiting_supplement to ask for them)\n", missing, st->code);
+  for (const auto& d : store.dispatches_of(st->code)) {
+    std::string reasons;
+    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    fmt::print("dispatch       {} {} {}{}\n", str(d, "tracking_number"), str(d, "dispatched_at"), str(d, "status"),
+               reasons.empty() ? "" : " (" + reasons + ")");
+  }
   fmt::print("\n{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", "at", "from", "to", "by", "due", "note");
   for (const auto& e : st->history)
     fmt::print("{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", e.at, e.from.empty() ? "-" : e.from, e.to, e.actor,
@@ -96,6 +111,32 @@ int cmd_find(const std::string& store_path, const std::string& key) {
                str(r, "due_date"));
   }
   return 0;
+}
+
+int cmd_receipt(const Config& config, const std::string& store_path, const std::string& code, const std::string& out) {
+  Store store(store_path);
+  const auto st = store.status(code);
+  if (!st) {
+    std::cerr << "intake: no dossier with code '" << code << "' in " << store_path << "\n";
+    return 1;
+  }
+  const Catalog catalog = Catalog::load(config.resolve(config.classify.catalog));
+  const std::filesystem::path file = out.empty() ? std::filesystem::path(code + ".pdf") : std::filesystem::path(out);
+  const auto blanks = write_receipt(st->record, {config.agency.name, &catalog}, file);
+  fmt::print("{}: receipt written to {}\n", code, file.string());
+  if (!blanks.empty())
+    fmt::print("  left blank to fill in by hand (not read with confidence): {}\n", joined(blanks));
+  return 0;
+}
+
+void write_receipts(const Config& config, const std::vector<nlohmann::json>& records, const std::filesystem::path& dir) {
+  const Catalog catalog = Catalog::load(config.resolve(config.classify.catalog));
+  for (const auto& r : records) {
+    const std::string code = str(r, "dossier_code");
+    if (code == "-") continue;
+    const auto blanks = write_receipt(r, {config.agency.name, &catalog}, dir / (code + ".pdf"));
+    if (!blanks.empty()) spdlog::warn("receipt {}: left blank to fill in by hand: {}", code, joined(blanks));
+  }
 }
 
 }  // namespace intake

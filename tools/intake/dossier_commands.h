@@ -1,7 +1,11 @@
 // `intake status`, `intake set-status`, `intake find`: a committed dossier's life after intake.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "pipeline/config.h"
 
@@ -18,5 +22,12 @@ int cmd_set_status(const Config& config, const std::string& store_path, const st
 
 // One line per dossier found by code, tracking number, applicant ID number or (part of) name.
 int cmd_find(const std::string& store_path, const std::string& key);
+
+// Writes the receipt slip of a committed dossier (tools/intake/receipt.h) to `out` (empty:
+// CODE.pdf in the working directory). Exit 0, or 1 when there is no such dossier.
+int cmd_receipt(const Config& config, const std::string& store_path, const std::string& code, const std::string& out);
+
+// One slip per record with a dossier code, as DIR/CODE.pdf; the fields left blank are logged.
+void write_receipts(const Config& config, const std::vector<nlohmann::json>& records, const std::filesystem::path& dir);
 
 }  // namespace intake

@@ -1,8 +1,10 @@
 // intake: the command line of the document-intake pipeline.
-//   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--stats FILE] [--received YYYY-MM-DDTHH:MM]
+//   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--stats FILE] [--receipts DIR] [--received YYYY-MM-DDTHH:MM]
 //   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
 //   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
 //   intake show DOSSIER [--store PATH]
+//   intake dispatch INPUT... [--at YYYY-MM-DDTHH:MM] [--out dispatches.jsonl] [--store PATH]
+//   intake receipt DOSSIER_CODE [--out FILE.pdf] [--store PATH]
 //   intake status DOSSIER_CODE | set-status DOSSIER_CODE STATE [--actor A --note N --at T] | find KEY
 //   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 //   intake bench [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
@@ -74,14 +76,23 @@ void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::
   std::filesystem::rename(tmp, file);
 }
 
-int cmd_run(const Config& config, const BatchRequest& request, const std::string& out, const std::string& stats) {
+int cmd_run(const Config& config, const BatchRequest& request, const std::string& out, const std::string& stats,
+            const std::string& receipts) {
   const BatchOutcome outcome = run_batch(config, request);
   if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
+  if (!receipts.empty() && !outcome.run.interrupted) write_receipts(config, outcome.run.records, receipts);
   if (!stats.empty()) {
     std::ofstream file(stats, std::ios::trunc);
     if (!(file << run_stats(outcome.run).dump(2) << '\n')) throw std::runtime_error(stats + ": cannot write");
   }
   print_summary(stdout, outcome);
+  return outcome.run.interrupted ? kExitInterrupted : 0;
+}
+
+int cmd_dispatch(const Config& config, const BatchRequest& request, const std::string& out) {
+  const BatchOutcome outcome = run_batch(config, request);
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
+  print_dispatch_summary(stdout, outcome);
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
 
@@ -180,10 +191,11 @@ int main(int argc, char** argv) {
 
   CLI::App app{"intake: turns batch scans of postal dossiers into dossier records"};
   app.require_subcommand(1);
-  std::string config_file, store, out, stats, received, work, results, out_dir;
+  std::string config_file, store, out, stats, received, work, results, out_dir, receipts;
   std::vector<std::string> inputs;
   int workers = 1, settle_s = 3;
   std::string stage_name, key;
+  std::string state, actor = "operator", note, at;
 
   auto* run = app.add_subcommand("run", "process a batch: a folder of scans (natural file order) or files");
   run->add_option("input", inputs, "folder or files")->required();
@@ -191,6 +203,7 @@ int main(int argc, char** argv) {
   run->add_option("--store", store, "dossier store (SQLite file; default: the config's)");
   run->add_option("--out", out, "also write the records as JSON Lines");
   run->add_option("--stats", stats, "write the run's timings and queue depths as JSON");
+  run->add_option("--receipts", receipts, "write each dossier's receipt slip here, as CODE.pdf");
   run->add_option("--received", received, "when the mail was received, YYYY-MM-DDTHH:MM, Asia/Ho_Chi_Minh (default: now)");
 
   auto* watch = app.add_subcommand("watch", "process batches as they land in a scanner's hot folder");
@@ -228,7 +241,6 @@ int main(int argc, char** argv) {
   show->add_option("--store", store, "dossier store");
   show->add_option("--config", config_file, "pipeline config (for the store path)");
 
-  std::string state, actor = "operator", note, at;
   auto* status = app.add_subcommand("status", "a dossier's state, due date and history");
   status->add_option("dossier", key, "dossier code")->required();
   status->add_option("--store", store, "dossier store");
@@ -247,6 +259,20 @@ int main(int argc, char** argv) {
   find->add_option("--store", store, "dossier store");
   find->add_option("--config", config_file, "pipeline config (for the store path)");
 
+  auto* dispatch = app.add_subcommand("dispatch", "link scanned outbound envelopes (S10 label, then the result's first "
+                                                  "page or receipt slip with its dossier code) to their dossiers");
+  dispatch->add_option("input", inputs, "folder or files")->required();
+  dispatch->add_option("--at", at, "when the items were handed to the post, YYYY-MM-DDTHH:MM (default: now)");
+  dispatch->add_option("--out", out, "also write the dispatches as JSON Lines");
+  dispatch->add_option("--store", store, "dossier store");
+  dispatch->add_option("--config", config_file, "pipeline config");
+
+  auto* receipt = app.add_subcommand("receipt", "write a dossier's receipt and appointment slip (A5 PDF)");
+  receipt->add_option("dossier", key, "dossier code")->required();
+  receipt->add_option("--out", out, "the PDF to write (default: CODE.pdf)");
+  receipt->add_option("--store", store, "dossier store");
+  receipt->add_option("--config", config_file, "pipeline config (store path, agency name, catalog)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -263,7 +289,16 @@ int main(int argc, char** argv) {
       request.received_at = received.empty() ? now_iso_vn() : parse_received(received);
       request.store = store_path;
       request.progress = isatty(STDERR_FILENO) != 0;
-      return cmd_run(config, request, out, stats);
+      return cmd_run(config, request, out, stats, receipts);
+    }
+    if (*dispatch) {
+      BatchRequest request;
+      for (const auto& i : inputs) request.inputs.emplace_back(i);
+      request.received_at = at.empty() ? now_iso_vn() : parse_received(at);
+      request.store = store_path;
+      request.progress = isatty(STDERR_FILENO) != 0;
+      request.kind = BatchRequest::Kind::dispatch;
+      return cmd_dispatch(config, request, out);
     }
     if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s);
     if (*stage) {
@@ -278,6 +313,7 @@ int main(int argc, char** argv) {
     if (*set_status)
       return cmd_set_status(config, store_path, key, state, actor, note, at.empty() ? "" : parse_received(at));
     if (*find) return cmd_find(store_path, key);
+    if (*receipt) return cmd_receipt(config, store_path, key, out);
     if (*eval || *bench) {
       corpus.input = corpus_input;
       corpus.out_dir = corpus_out;

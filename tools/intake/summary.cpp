@@ -70,6 +70,33 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   if (r.interrupted) fmt::print(out, "INTERRUPTED: run the same command again to finish the batch\n");
 }
 
+void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
+  const RunResult& r = o.run;
+  int linked = 0;
+  fmt::print(out, "\n{:<3} {:<9} {:<15} {:<27} {:<8} {}\n", "#", "pages", "outbound", "dossier", "status", "reasons");
+  for (const auto& d : r.records) {
+    const auto& pages = d["pages"];
+    const std::string range =
+        pages.empty() ? "-" : fmt::format("{}-{}", pages.front().get<int>(), pages.back().get<int>());
+    std::string reasons;
+    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    const std::string status = field(d, "status");
+    if (status == "linked") ++linked;
+    fmt::print(out, "{:<3} {:<9} {:<15} {:<27} {:<8} {}\n", d.value("group", 0), range, field(d, "tracking_number"),
+               field(d, "dossier_code"), status, reasons);
+  }
+  fmt::print(out, "\nbatch          {}{}\n", r.batch_id, r.already_committed ? " (already committed: nothing redone)" : "");
+  fmt::print(out, "store          {}\n", o.store_path);
+  fmt::print(out, "dispatched at  {}\n", r.received_at);
+  fmt::print(out, "linked         {} (dossiers now returned)\n", linked);
+  fmt::print(out, "flagged        {}{}\n", r.records.size() - linked,
+             r.records.size() > static_cast<std::size_t>(linked) ? " (not linked: check them, then intake set-status CODE returned)" : "");
+  fmt::print(out, "quarantined    {}\n", r.quarantine.size());
+  for (const auto& q : r.quarantine)
+    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, q.source_file, q.source_page, q.reason);
+  if (r.interrupted) fmt::print(out, "INTERRUPTED: run the same command again to finish the batch\n");
+}
+
 nlohmann::json run_stats(const RunResult& r) {
   const int processed_now = r.pages_total - r.pages_resumed;
   nlohmann::json stages = nlohmann::json::object();

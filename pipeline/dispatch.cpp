@@ -1,0 +1,73 @@
+#include "pipeline/dispatch.h"
+
+#include <algorithm>
+#include <regex>
+
+namespace intake {
+namespace {
+
+const std::regex& code_pattern() {
+  static const std::regex re(R"([0-9A-Z]+(?:\.[0-9A-Z]+)*-[0-9]{6}-[0-9]{4})");
+  return re;
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+}  // namespace
+
+bool is_dossier_code(std::string_view s) {
+  return std::regex_match(s.begin(), s.end(), code_pattern());
+}
+
+std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& groups, const std::string& batch_id,
+                                            const std::string& dispatched_at) {
+  std::vector<nlohmann::json> out;
+  int group_no = 0;
+  for (const auto& g : groups) {
+    ++group_no;
+    std::vector<int> pages;
+    std::vector<std::string> scanned, in_text;
+    for (const auto& p : g.value("pages", nlohmann::json::array())) {
+      pages.push_back(p.value("number", 0));
+      for (const auto& b : p.value("barcodes", nlohmann::json::array())) {
+        const std::string text = b.contains("text") && b["text"].is_string() ? b["text"].get<std::string>() : "";
+        if (is_dossier_code(text)) add_unique(scanned, text);
+      }
+      const std::string text = p.contains("text") && p["text"].is_string() ? p["text"].get<std::string>() : "";
+      for (std::sregex_iterator it(text.begin(), text.end(), code_pattern()), end; it != end; ++it)
+        add_unique(in_text, it->str());
+    }
+    nlohmann::json base = {{"schema", kDispatchSchema},
+                           {"batch_id", batch_id},
+                           {"group", group_no},
+                           {"pages", pages},
+                           {"tracking_number", g.value("tracking_number", nlohmann::json())},
+                           {"tracking_valid", g.value("tracking_valid", false)},
+                           {"dossier_code", nullptr},
+                           {"code_source", nullptr},
+                           {"dispatched_at", dispatched_at},
+                           {"status", "pending"},
+                           {"reasons", nlohmann::json::array()}};
+    if (!scanned.empty()) {
+      for (const auto& code : scanned) {
+        auto d = base;
+        d["dossier_code"] = code;
+        d["code_source"] = "barcode";
+        out.push_back(std::move(d));
+      }
+      continue;
+    }
+    auto d = base;
+    if (!in_text.empty()) {
+      // OCR can misread a digit into another dossier's code: a candidate for the operator only.
+      d["dossier_code"] = in_text.front();
+      d["code_source"] = "text";
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace intake
