@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ZXing/ReadBarcode.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -44,6 +46,42 @@ const std::vector<json>& reference_records() {
     return read_jsonl(dir / "records.jsonl");
   }();
   return records;
+}
+
+std::string shell_output(const std::string& command) {
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+std::string squeeze(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  return out;
+}
+
+// "Format:text" of every symbol ZXing reads on a clean rendered page (QR, then linear ones).
+std::set<std::string> decode_all(const std::filesystem::path& png) {
+  const cv::Mat grey = cv::imread(png.string(), cv::IMREAD_GRAYSCALE);
+  std::set<std::string> out;
+  if (grey.empty()) return out;
+  const ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum, static_cast<int>(grey.step));
+  for (const auto format : {ZXing::BarcodeFormat::QRCode, ZXing::BarcodeFormat::Code128}) {
+    ZXing::DecodeHints hints;
+    hints.setFormats(format);
+    const auto r = ZXing::ReadBarcode(view, hints);
+    if (r.isValid()) out.insert(std::string(ZXing::ToString(r.format())) + ":" + r.text());
+  }
+  return out;
 }
 
 int sqlite_count(const std::filesystem::path& db, const std::string& sql) {
@@ -151,10 +189,93 @@ TEST(EndToEnd, RecordsCarryDossierCodesAndDueDatesAcrossTetAndTheCutOff) {
     EXPECT_EQ(records[i]["due_date"], due.at(records[i]["procedure"]["id"].get<std::string>())) << records[i]["procedure"];
   }
   // The codes stay with their dossiers when the batch runs again, and find them.
+  args.insert(args.end(), {"--receipts", (dir / "receipts").string()});
   ASSERT_EQ(run_intake(args).status, 0);
   EXPECT_EQ(read_jsonl(dir / "records.jsonl"), records);
   const auto shown = run_intake({"show", "000.00.00.H38-260213-0002", "--store", (dir / "store.db").string()});
   EXPECT_NE(shown.output.find("\"due_date\": \"2026-03-02\""), std::string::npos) << shown.output;
+
+  // One receipt slip per dossier; the marriage registration's, read back as text and as a scan.
+  for (int i = 1; i <= 4; ++i)
+    EXPECT_TRUE(std::filesystem::exists(dir / "receipts" / ("000.00.00.H38-260213-000" + std::to_string(i) + ".pdf")));
+  const auto slip = dir / "slip.pdf";
+  const auto written = run_intake({"receipt", "000.00.00.H38-260213-0002", "--out", slip.string(), "--store",
+                                   (dir / "store.db").string(), "--config", (kSource / "configs/default.yaml").string()});
+  ASSERT_EQ(written.status, 0) << written.output;
+  const std::string text = squeeze(shell_output("pdftotext -enc UTF-8 " + slip.string() + " -"));
+  for (const std::string expected :
+       {"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: 000.00.00.H38-260213-0002", "UBND xã Tân Phú",
+        "Ông/bà: Lê Thị Hoa", "080195004321", "45 đường Trần Phú, phường 4, thành phố Tân An, tỉnh Long An",
+        "Đăng ký kết hôn (mã thủ tục 1.000894)", "Tờ khai, đơn đề nghị: 2 trang", "01 bộ, 3 trang",
+        "5 ngày làm việc", "15 giờ 00 phút, ngày 13 tháng 02 năm 2026", "số hiệu bưu gửi RR987654326VN",
+        "Thời gian trả kết quả giải quyết hồ sơ: ngày 02 tháng 03 năm 2026", "qua dịch vụ bưu chính công ích"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n--- in ---\n" << text;
+  ASSERT_EQ(std::system(("pdftoppm -r 200 -gray -png -singlefile " + slip.string() + " " + (dir / "slip").string()).c_str()), 0);
+  const auto decoded = decode_all(dir / "slip.png");
+  EXPECT_EQ(decoded.count("QRCode:000.00.00.H38-260213-0002"), 1u) << ::testing::PrintToString(decoded);
+  EXPECT_EQ(decoded.count("Code128:000.00.00.H38-260213-0002"), 1u) << ::testing::PrintToString(decoded);
+  EXPECT_EQ(run_intake({"receipt", "000.00.00.H38-260213-0099", "--store", (dir / "store.db").string()}).status, 1);
+}
+
+TEST(EndToEnd, DispatchLinksOutboundEnvelopesToResolvedDossiersAndFlagsTheRest) {
+  const auto dir = fresh_dir("dispatch");
+  auto args = run_args(dir);
+  args.back() = "2026-02-13T15:00";
+  ASSERT_EQ(run_intake(args).status, 0);
+  const std::string store = (dir / "store.db").string(), config = (kSource / "configs/default.yaml").string();
+  const std::string birth = "000.00.00.H38-260213-0001", marriage = "000.00.00.H38-260213-0002";
+  for (const std::string state : {"assigned", "in_progress", "resolved"})
+    ASSERT_EQ(run_intake({"set-status", birth, state, "--at", "2026-02-20T09:00", "--store", store, "--config", config}).status, 0);
+
+  const auto dispatch_args = [&](const std::filesystem::path& input, const std::string& out) {
+    return std::vector<std::string>{"dispatch", input.string(), "--at", "2026-02-23T10:00", "--store", store,
+                                    "--config", config, "--out", (dir / out).string()};
+  };
+  const auto sample = kSource / "samples/dispatch-01";
+  const auto first = run_intake(dispatch_args(sample, "d1.jsonl"));
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto d = read_jsonl(dir / "d1.jsonl");
+  std::ifstream truth_file(sample / "truth.json");
+  const auto truth = json::parse(truth_file);
+  ASSERT_EQ(d.size(), truth.size()) << first.output;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    EXPECT_EQ(d[i]["pages"], truth[i]["pages"]) << i;
+    EXPECT_EQ(d[i]["tracking_number"], truth[i]["tracking_number"]) << i;
+    EXPECT_EQ(d[i]["dossier_code"], truth[i]["dossier_code"]) << i;
+    EXPECT_EQ(d[i]["code_source"], "barcode") << i;
+  }
+  // The result scanned without its envelope, the resolved birth registration, and the marriage
+  // registration that is not resolved yet.
+  EXPECT_EQ(d[0]["status"], "flagged");
+  EXPECT_NE(d[0]["reasons"].dump().find("tracking_number_missing"), std::string::npos) << d[0];
+  EXPECT_EQ(d[1]["status"], "linked") << d[1];
+  EXPECT_EQ(d[2]["status"], "flagged");
+  EXPECT_NE(d[2]["reasons"].dump().find("not_resolved:received"), std::string::npos) << d[2];
+
+  const auto status = run_intake({"status", birth, "--store", store});
+  EXPECT_NE(status.output.find("state          returned"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("dispatch       RR202600011VN 2026-02-23T10:00:00+07:00 linked"), std::string::npos)
+      << status.output;
+  const auto found = run_intake({"find", "RR202600011VN", "--store", store});
+  EXPECT_EQ(found.status, 0);
+  EXPECT_NE(found.output.find(birth + "  returned"), std::string::npos) << found.output;
+  EXPECT_EQ(run_intake({"status", marriage, "--store", store}).output.find("state          received") == std::string::npos,
+            false);
+
+  // The same batch again changes nothing; the same envelope in another batch is already returned.
+  ASSERT_EQ(run_intake(dispatch_args(sample, "d1-again.jsonl")).status, 0);
+  EXPECT_EQ(read_jsonl(dir / "d1-again.jsonl"), d);
+  const auto again = dir / "again";
+  std::filesystem::create_directories(again);
+  std::filesystem::copy_file(sample / "scan_2.png", again / "a.png");
+  std::filesystem::copy_file(sample / "scan_3.png", again / "b.png");
+  ASSERT_EQ(run_intake(dispatch_args(again, "d2.jsonl")).status, 0);
+  const auto d2 = read_jsonl(dir / "d2.jsonl");
+  ASSERT_EQ(d2.size(), 1u);
+  EXPECT_EQ(d2[0]["status"], "flagged");
+  EXPECT_NE(d2[0]["reasons"].dump().find("already_returned:RR202600011VN@2026-02-23"), std::string::npos) << d2[0];
+  EXPECT_EQ(sqlite_count(dir / "store.db", "SELECT count(*) FROM dossier_events WHERE to_state = 'returned'"), 1);
+  EXPECT_EQ(sqlite_count(dir / "store.db", "SELECT count(*) FROM dossiers"), 4);  // outbound mail makes no dossiers
 }
 
 TEST(EndToEnd, LifecycleRefusesIllegalChangesAndASupplementWaitMovesTheDueDate) {

@@ -420,4 +420,74 @@ void writeBatch01(const std::filesystem::path& dir, std::uint32_t seed)
                   << " skew " << angles[i] << (pages[i].upsideDown ? " upside down" : "") << "\n";
 }
 
+void writeDispatch01(const std::filesystem::path& dir, std::uint32_t seed)
+{
+    Rng rng(seed);
+    const std::string agency = "000.00.00.H38-260213-";
+    struct Outgoing {
+        std::optional<EnvelopeSpec> envelope;
+        std::string code, title;
+        std::vector<std::string> body;
+    };
+    const std::vector<std::string> centre = {"Trung tâm Phục vụ hành chính công xã Tân Phú",
+                                             "Ủy ban nhân dân xã Tân Phú, tỉnh Long An", "0272 3850 123"};
+    auto outbound = [&](const std::string& serial, const std::vector<std::string>& to) {
+        const std::string tracking = "RR" + serial + std::to_string(s10CheckDigit(serial)) + "VN";
+        if (!s10Valid(tracking))
+            throw std::logic_error("bad S10 " + tracking);
+        return EnvelopeSpec{kEnvelopeDL, 236, centre[0], centre[1], centre[2], "BƯU PHẨM ĐẢM BẢO", tracking, to};
+    };
+    const std::vector<Outgoing> items = {
+        {std::nullopt, agency + "0004", "TRÍCH LỤC KHAI TỬ",
+         {"Đăng ký khai tử tại Ủy ban nhân dân xã Tân Phú.", "Người đi khai tử: Võ Thị Mai."}},
+        {outbound("20260001", {"Người nhận: Nguyễn Văn An", "Địa chỉ: Số 12, thôn Đông, xã Tân Phú,",
+                               "huyện Đức Hòa, tỉnh Long An - ĐT 0912345678"}),
+         agency + "0001", "TRÍCH LỤC KHAI SINH",
+         {"Họ, chữ đệm, tên: Nguyễn Minh Khang", "Ngày, tháng, năm sinh: 02/10/2026. Giới tính: Nam.",
+          "Nơi sinh: Bệnh viện Đa khoa tỉnh Long An.", "Họ, chữ đệm, tên người cha: Nguyễn Văn An."}},
+        {outbound("20260002", {"Người nhận: Lê Thị Hoa", "Địa chỉ: 45 đường Trần Phú, phường 4,",
+                               "thành phố Tân An, tỉnh Long An - ĐT 0987654321"}),
+         agency + "0002", "GIẤY CHỨNG NHẬN KẾT HÔN",
+         {"Họ, chữ đệm, tên người vợ: Lê Thị Hoa. Ngày sinh: 08/07/1995.",
+          "Họ, chữ đệm, tên người chồng: Phạm Quốc Bảo. Ngày sinh: 21/12/1993.",
+          "Đăng ký kết hôn tại Ủy ban nhân dân xã Tân Phú."}},
+    };
+
+    std::vector<Page> pages;
+    Json truth = Json::array();
+    for (const Outgoing& item : items) {
+        Json expected = {{"pages", Json::array()}, {"tracking_number", nullptr}, {"dossier_code", item.code}};
+        if (item.envelope) {
+            pages.push_back({"envelope", envelope(*item.envelope)});
+            expected["pages"].push_back(pages.size());
+            expected["tracking_number"] = item.envelope->tracking;
+        }
+        DocumentSpec result;
+        result.agency = {"ỦY BAN NHÂN DÂN", "XÃ TÂN PHÚ"};
+        result.title = item.title;
+        result.addressee = "Mã hồ sơ: " + item.code;
+        for (const auto& line : item.body)
+            result.body.push_back(Prose{line});
+        result.placeDate = "Tân Phú, ngày 20 tháng 02 năm 2026";
+        result.signers = {{"CHỦ TỊCH", "", "Trần Văn Lâm"}};
+        result.seal = true;
+        result.qr = item.code;
+        pages.push_back({"supporting_document", document(result, rng.uniform(238, 246), rng)});
+        expected["pages"].push_back(pages.size());
+        truth.push_back(expected);
+    }
+
+    std::filesystem::create_directories(dir);
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+        ScanStyle style;
+        style.skewDeg = rng.uniform(-15, 15) / 10.0;
+        style.grain = 4;
+        const cv::Mat scanned = scan(pages[i].image.grey, style, rng);
+        const std::string name = "scan_" + std::to_string(i + 1) + ".png";
+        const std::vector<cv::Mat> back = writeScanFile(dir / name, FileFormat::Png, {scanned}, FileOptions{});
+        verifyBarcodes(back.front(), pages[i].image.barcodes, name);
+    }
+    std::ofstream(dir / "truth.json", std::ios::binary) << truth.dump(1) << '\n';
+}
+
 } // namespace samplegen

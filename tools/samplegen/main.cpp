@@ -1,6 +1,7 @@
 // intake-samplegen: writes the sample batch (scans plus truth.jsonl) deterministically, or a
 // scan corpus of many batches under a degradation profile (docs/corpus.md).
 // Usage: intake-samplegen --out DIR [--seed N]
+//        intake-samplegen --dispatch --out DIR [--seed N]   (outbound results of batch 01)
 //        intake-samplegen --corpus --out DIR [--profile clean|standard|hard] [--pages N] [--seed N] [--jobs N]
 #include "batch.h"
 #include "corpus.h"
@@ -13,6 +14,7 @@
 namespace {
 
 const char* kUsage = "usage: intake-samplegen --out DIR [--seed N]\n"
+                     "       intake-samplegen --dispatch --out DIR [--seed N]\n"
                      "       intake-samplegen --corpus --out DIR [--profile clean|standard|hard] [--pages N] [--seed N] [--jobs N]\n";
 
 bool parseUnsigned(const char* s, unsigned long max, unsigned long& v)
@@ -35,7 +37,7 @@ int main(int argc, char** argv)
 {
     std::string out;
     std::uint32_t seed = 1;
-    bool corpus = false;
+    bool corpus = false, dispatch = false;
     samplegen::CorpusOptions options;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -48,6 +50,8 @@ int main(int argc, char** argv)
                 return 2;
             }
             seed = static_cast<std::uint32_t>(v);
+        } else if (arg == "--dispatch") {
+            dispatch = true;
         } else if (arg == "--corpus") {
             corpus = true;
         } else if (arg == "--dry-run") {
@@ -83,6 +87,8 @@ int main(int argc, char** argv)
         if (corpus) {
             options.seed = seed;
             samplegen::writeCorpus(out, options);
+        } else if (dispatch) {
+            samplegen::writeDispatch01(out, seed);
         } else {
             samplegen::writeBatch01(out, seed);
         }

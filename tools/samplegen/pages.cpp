@@ -227,12 +227,16 @@ PageImage envelope(const EnvelopeSpec& s)
     // Recipient block, lower right.
     c.block();
     const int rx = W * 36 / 100;
-    const int rtop = std::max(box.y + box.height + 60, H - m - 2 * pitch - 40);
-    const std::string recipient[] = {"Người nhận: Trung tâm Phục vụ hành chính công xã Tân Phú",
-                                     "Địa chỉ: Ủy ban nhân dân xã Tân Phú, tỉnh Long An"};
-    for (int i = 0; i < 2; ++i)
-        require(c.text(rx, rtop + i * pitch, recipient[i], Font::Sans, px) < W - m, "recipient block too wide");
-    require(rtop + 2 * pitch < H - m + 20, "recipient block below the envelope's margin");
+    const std::vector<std::string> recipient =
+        s.recipient.empty() ? std::vector<std::string>{"Người nhận: Trung tâm Phục vụ hành chính công xã Tân Phú",
+                                                       "Địa chỉ: Ủy ban nhân dân xã Tân Phú, tỉnh Long An"}
+                            : s.recipient;
+    const int lines = static_cast<int>(recipient.size());
+    const int top = std::max(box.y + box.height + 60, H - m - lines * pitch - 40 + pitch * (lines > 2 ? 1 : 0));
+    for (int i = 0; i < lines; ++i)
+        require(c.text(rx, top + i * pitch, recipient[static_cast<std::size_t>(i)], Font::Sans, px) < W - m,
+                "recipient block too wide");
+    require(top + lines * pitch < H - m + 20 + (lines > 2 ? pitch : 0), "recipient block below the envelope's margin");
     return {c.grey(), c.truthText(), c.barcodes()};
 }
 
@@ -310,6 +314,11 @@ PageImage document(const DocumentSpec& spec, int paper, Rng& rng)
         }
         if (spec.seal)
             seal(c, {cols.back() - 110, y + 140});
+        if (!spec.qr.empty()) {
+            require(spec.signers.size() == 1, "a QR code needs the left column free");
+            c.block();
+            c.qr({kLeft, y + 20}, spec.qr, 6);
+        }
         y += 300;
     }
     require(y < kBottom, "document runs past the bottom margin");

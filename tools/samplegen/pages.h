@@ -31,6 +31,7 @@ struct EnvelopeSpec {
     std::string senderName, senderAddress, senderPhone;
     std::string service;  // heading of the postal label, e.g. "EMS - CHUYỂN PHÁT NHANH"
     std::string tracking; // S10 identifier, barcoded and printed spaced under the bars
+    std::vector<std::string> recipient; // lines of the addressee block; empty: the commune centre
 };
 
 // Body of a form or document.
@@ -62,6 +63,7 @@ struct DocumentSpec {
     std::string placeDate;       // over the signature(s)
     std::vector<Signer> signers; // one (right column) or two (left and right)
     bool seal = false;           // round seal over the right-hand signature
+    std::string qr;              // QR code left of a single signature (e.g. the dossier code)
 };
 
 struct IdCardSpec {
