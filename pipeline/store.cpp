@@ -182,67 +182,187 @@ std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
 void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& input,
                             const std::string& agency) {
   std::vector<nlohmann::json> records = input;
+  std::vector<int64_t> keys;
+  for (const auto& r : records) {
+    const auto& pages = r.at("pages");
+    keys.push_back(pages.empty() ? 0 : pages.front().at("number").get<int64_t>());
+  }
   db_.transaction([&] {
-    // Codes are taken inside this write transaction (BEGIN IMMEDIATE: one writer at a time), so
-    // concurrent sinks never share a number and a rolled-back commit gives its numbers back.
-    Statement existing(db_, "SELECT dossier_code FROM dossiers WHERE batch_id = ? AND first_page = ?");
-    Statement next(db_,
-                   "INSERT INTO dossier_code_sequences(agency, day, last) VALUES(?, ?, 1) "
-                   "ON CONFLICT(agency, day) DO UPDATE SET last = last + 1 RETURNING last");
-    std::vector<bool> fresh(records.size(), false);
-    for (std::size_t k = 0; k < records.size(); ++k) {
-      auto& r = records[k];
-      if (agency.empty() || r.at("dossier_code").is_string()) continue;
-      const auto& pages = r.at("pages");
-      const int64_t first = pages.empty() ? 0 : pages.front().at("number").get<int64_t>();
-      existing.reset();
-      existing.bind(1, batch_id).bind(2, first);
-      if (existing.step()) {
-        if (auto code = existing.optional_text(0)) {
-          r["dossier_code"] = *code;  // committed before: the record keeps its code
-          continue;
-        }
-      }
-      const std::string day = yymmdd(r.at("received_at").get<std::string>());
-      next.reset();
-      next.bind(1, agency).bind(2, day);
-      if (!next.step()) db_.fail("no dossier code sequence for " + agency + " " + day);
-      char seq[16];
-      std::snprintf(seq, sizeof seq, "%04lld", static_cast<long long>(next.integer(0)));
-      r["dossier_code"] = agency + "-" + day + "-" + seq;
-      fresh[k] = true;
-    }
-    Statement upsert(db_,
-                     "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
-                     "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
-                     "dossier_code = excluded.dossier_code, tracking_number = excluded.tracking_number, "
-                     "record = excluded.record");
-    for (const auto& r : records) {
-      const auto& pages = r.at("pages");
-      const int64_t first = pages.empty() ? 0 : pages.front().at("number").get<int64_t>();
-      std::optional<std::string> code, tracking;
-      if (r.at("dossier_code").is_string()) code = r["dossier_code"].get<std::string>();
-      if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
-      upsert.bind(1, batch_id).bind(2, first).bind(3, code).bind(4, tracking).bind(5, r.dump())
-          .bind(6, now_iso_vn()).run();
-    }
-    // A dossier's life starts when it is first committed with its code.
-    Statement received(db_,
-                       "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
-                       "VALUES(?, NULL, 'received', ?, 'intake', ?, ?)");
-    for (std::size_t k = 0; k < records.size(); ++k) {
-      if (!fresh[k]) continue;
-      const auto& r = records[k];
-      std::optional<std::string> due;
-      if (r.contains("due_date") && r["due_date"].is_string()) due = r["due_date"].get<std::string>();
-      received.bind(1, r["dossier_code"].get<std::string>()).bind(2, r.at("received_at").get<std::string>())
-          .bind(3, "batch " + batch_id).bind(4, due).run();
-    }
+    write_records(batch_id, records, keys, agency, "intake", "batch " + batch_id);
     Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
         .bind(1, batch_id).run();
     Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
         .bind(1, now_iso_vn()).bind(2, batch_id).run();
   });
+}
+
+std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
+                                       const std::vector<int64_t>& keys, const std::string& agency,
+                                       const std::string& actor, const std::string& note) {
+  // Codes are taken inside the caller's write transaction (BEGIN IMMEDIATE: one writer at a
+  // time), so concurrent sinks never share a number and a rolled-back commit gives them back.
+  Statement existing(db_, "SELECT dossier_code FROM dossiers WHERE batch_id = ? AND first_page = ?");
+  Statement next(db_,
+                 "INSERT INTO dossier_code_sequences(agency, day, last) VALUES(?, ?, 1) "
+                 "ON CONFLICT(agency, day) DO UPDATE SET last = last + 1 RETURNING last");
+  Statement taken(db_, "SELECT batch_id, first_page FROM dossiers WHERE dossier_code = ?");
+  Statement at_least(db_,
+                     "INSERT INTO dossier_code_sequences(agency, day, last) VALUES(?1, ?2, ?3) "
+                     "ON CONFLICT(agency, day) DO UPDATE SET last = MAX(last, ?3)");
+  // Codes given from outside in this agency's series move its sequence past them first, so
+  // that no code given now collides with one given by the sequence.
+  for (const auto& r : records) {
+    if (agency.empty() || !r.at("dossier_code").is_string()) continue;
+    const std::string code = r["dossier_code"].get<std::string>();
+    const std::string prefix = agency + "-";
+    if (code.size() != prefix.size() + 11 || code.compare(0, prefix.size(), prefix) != 0) continue;
+    at_least.reset();
+    at_least.bind(1, agency).bind(2, code.substr(prefix.size(), 6)).bind(3, std::stoll(code.substr(prefix.size() + 7)));
+    at_least.run();
+  }
+  std::vector<bool> fresh(records.size(), false);
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    auto& r = records[k];
+    existing.reset();
+    existing.bind(1, batch_id).bind(2, keys[k]);
+    std::optional<std::string> before;
+    if (existing.step()) before = existing.optional_text(0);
+    existing.reset();
+    if (r.at("dossier_code").is_string()) {
+      // A code given from outside (an import): it must not be another dossier's.
+      const std::string code = r["dossier_code"].get<std::string>();
+      taken.reset();
+      taken.bind(1, code);
+      if (taken.step() && (taken.text(0) != batch_id || taken.integer(1) != keys[k]))
+        throw StoreError("dossier code " + code + " is already used by dossier " + taken.text(0) + "/" +
+                         std::to_string(taken.integer(1)));
+      taken.reset();
+      fresh[k] = !before;
+      continue;
+    }
+    if (agency.empty()) continue;
+    if (before) {
+      r["dossier_code"] = *before;  // committed before: the record keeps its code
+      continue;
+    }
+    const std::string day = yymmdd(r.at("received_at").get<std::string>());
+    next.reset();
+    next.bind(1, agency).bind(2, day);
+    if (!next.step()) db_.fail("no dossier code sequence for " + agency + " " + day);
+    char seq[16];
+    std::snprintf(seq, sizeof seq, "%04lld", static_cast<long long>(next.integer(0)));
+    next.reset();
+    r["dossier_code"] = agency + "-" + day + "-" + seq;
+    fresh[k] = true;
+  }
+  Statement upsert(db_,
+                   "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
+                   "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
+                   "dossier_code = excluded.dossier_code, tracking_number = excluded.tracking_number, "
+                   "record = excluded.record");
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    const auto& r = records[k];
+    std::optional<std::string> code, tracking;
+    if (r.at("dossier_code").is_string()) code = r["dossier_code"].get<std::string>();
+    if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
+    upsert.bind(1, batch_id).bind(2, keys[k]).bind(3, code).bind(4, tracking).bind(5, r.dump())
+        .bind(6, now_iso_vn()).run();
+  }
+  // A dossier's life starts when it is first committed with its code.
+  Statement received(db_,
+                     "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
+                     "VALUES(?, NULL, 'received', ?, ?, ?, ?)");
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    if (!fresh[k] || !records[k].at("dossier_code").is_string()) continue;
+    const auto& r = records[k];
+    std::optional<std::string> due;
+    if (r.contains("due_date") && r["due_date"].is_string()) due = r["due_date"].get<std::string>();
+    received.bind(1, r["dossier_code"].get<std::string>()).bind(2, r.at("received_at").get<std::string>())
+        .bind(3, actor).bind(4, note).bind(5, due).run();
+  }
+  return fresh;
+}
+
+std::optional<std::vector<nlohmann::json>> Store::import_dossiers(const std::string& batch_id, const std::string& source,
+                                                                  const std::vector<nlohmann::json>& input,
+                                                                  const std::string& agency,
+                                                                  const WorkingCalendar& calendar) {
+  std::vector<nlohmann::json> records = input;
+  bool done_before = false;
+  db_.transaction([&] {
+    Statement seen(db_, "SELECT state FROM batches WHERE batch_id = ?");
+    seen.bind(1, batch_id);
+    if (seen.step() && seen.text(0) == "committed") {
+      done_before = true;
+      return;
+    }
+    seen.reset();
+    Statement(db_,
+              "INSERT INTO batches(batch_id, input, received_at, page_count, created_at) VALUES(?, ?, ?, 0, ?) "
+              "ON CONFLICT(batch_id) DO NOTHING")
+        .bind(1, batch_id).bind(2, source).bind(3, now_iso_vn()).bind(4, now_iso_vn()).run();
+    std::vector<int64_t> keys;
+    for (std::size_t k = 0; k < records.size(); ++k) keys.push_back(static_cast<int64_t>(k) + 1);
+    std::vector<nlohmann::json> histories;
+    for (auto& r : records) {
+      histories.push_back(r.contains("history") ? r["history"] : nlohmann::json::array());
+      r.erase("history");
+    }
+    const auto fresh = write_records(batch_id, records, keys, agency, "import", "import " + source);
+    // Each record's later history, checked change by change as set-status would.
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      if (!fresh[k]) continue;
+      const std::string code = records[k]["dossier_code"].get<std::string>();
+      std::string state = "received", last_at = records[k]["received_at"].get<std::string>(), pause_started;
+      auto record = records[k];
+      for (const auto& h : histories[k]) {
+        const auto planned = plan_change(record, state, last_at, pause_started, h.value("to", ""), h.value("at", ""),
+                                         h.value("actor", "import"), h.value("note", ""), calendar);
+        if (const auto* refused = std::get_if<Refusal>(&planned))
+          throw StoreError("record " + std::to_string(k + 1) + " (" + code + "): history: " + refused->reason);
+        const auto& change = std::get<StateChange>(planned);
+        record["due_date"] = change.due_date ? nlohmann::json(*change.due_date) : nlohmann::json();
+        if (change.to == "waiting_supplement") pause_started = change.at;
+        state = change.to;
+        last_at = change.at;
+        Statement(db_,
+                  "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, code).bind(2, change.from).bind(3, change.to).bind(4, change.at).bind(5, change.actor)
+            .bind(6, change.note).bind(7, change.due_date).run();
+      }
+      records[k] = record;
+      Statement(db_, "UPDATE dossiers SET state = ?, record = ? WHERE dossier_code = ?")
+          .bind(1, state).bind(2, record.dump()).bind(3, code).run();
+    }
+    Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
+        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+  });
+  if (done_before) return std::nullopt;
+  return records;
+}
+
+std::vector<DossierFacts> Store::facts() {
+  Statement s(db_,
+              "SELECT d.dossier_code, d.state, COALESCE(json_extract(d.record, '$.channel'), ''), "
+              "COALESCE(json_extract(d.record, '$.procedure.id'), ''), "
+              "COALESCE(json_extract(d.record, '$.procedure.name'), ''), COALESCE(json_extract(d.record, '$.department'), ''), "
+              "COALESCE(json_extract(d.record, '$.received_at'), ''), json_extract(d.record, '$.due_date'), "
+              "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'resolved'), "
+              "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'returned') "
+              "FROM dossiers d WHERE d.dossier_code IS NOT NULL ORDER BY d.id");
+  std::vector<DossierFacts> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.optional_text(7),
+                   s.optional_text(8), s.optional_text(9)});
+  return out;
+}
+
+std::vector<DispatchFacts> Store::dispatch_facts() {
+  Statement s(db_, "SELECT COALESCE(dossier_code, ''), status, dispatched_at FROM dispatches ORDER BY id");
+  std::vector<DispatchFacts> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+  return out;
 }
 
 std::vector<nlohmann::json> Store::dossiers(const std::string& batch_id) {

@@ -57,6 +57,15 @@ struct DossierStatus {
   std::vector<StateChange> history;  // oldest first; the first is its reception
 };
 
+// What reports count, per dossier (pipeline/report.h).
+struct DossierFacts {
+  std::string code, state, channel, procedure_id, procedure_name, department, received_at;
+  std::optional<std::string> due_date, resolved_at, returned_at;  // first change to resolved / returned
+};
+struct DispatchFacts {
+  std::string dossier_code, status, dispatched_at;
+};
+
 class Store {
  public:
   explicit Store(const std::filesystem::path& path);  // throws StoreError
@@ -85,6 +94,18 @@ class Store {
                        const std::string& agency = "");
   std::vector<nlohmann::json> dossiers(const std::string& batch_id);
 
+  // Records that came another way (intake import): in one transaction, keyed by (batch_id, line),
+  // keeping a given dossier_code (refused when another dossier has it) or allocating one, and
+  // replaying each record's `history` ([{to, at, actor, note}]) through the lifecycle rules; a
+  // refused change rolls the whole import back (StoreError). Nothing when the batch was imported
+  // before; else the records as stored.
+  std::optional<std::vector<nlohmann::json>> import_dossiers(const std::string& batch_id, const std::string& source,
+                                                             const std::vector<nlohmann::json>& records,
+                                                             const std::string& agency, const WorkingCalendar& calendar);
+
+  std::vector<DossierFacts> facts();
+  std::vector<DispatchFacts> dispatch_facts();
+
   // In one transaction: checks each planned dispatch (pipeline/dispatch.h) against the store and
   // either links it (the dossier was resolved: it becomes returned, actor "mailroom", at the
   // dispatch time) or flags it with its reasons (tracking number missing or invalid, no dossier
@@ -109,6 +130,11 @@ class Store {
 
  private:
   void migrate();
+  // Inside a transaction: gives codes, upserts by (batch_id, key), logs the reception of the
+  // dossiers new to the store (returned true for those).
+  std::vector<bool> write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
+                                  const std::vector<int64_t>& keys, const std::string& agency, const std::string& actor,
+                                  const std::string& note);
   Db db_;
 };
 

@@ -4,6 +4,7 @@
 //   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
 //   intake show DOSSIER [--store PATH]
 //   intake dispatch INPUT... [--at YYYY-MM-DDTHH:MM] [--out dispatches.jsonl] [--store PATH]
+//   intake import FILE.jsonl | report --from DATE --to DATE [--as-of DATE] [--format text|csv|html] [--out FILE]
 //   intake receipt DOSSIER_CODE [--out FILE.pdf] [--store PATH]
 //   intake status DOSSIER_CODE | set-status DOSSIER_CODE STATE [--actor A --note N --at T] | find KEY
 //   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
@@ -28,6 +29,7 @@
 #include "tools/intake/batch_runner.h"
 #include "tools/intake/commands.h"
 #include "tools/intake/dossier_commands.h"
+#include "tools/intake/report_command.h"
 #include "tools/intake/summary.h"
 
 namespace {
@@ -267,6 +269,22 @@ int main(int argc, char** argv) {
   dispatch->add_option("--store", store, "dossier store");
   dispatch->add_option("--config", config_file, "pipeline config");
 
+  std::string from, to, as_of, format = "text";
+  auto* report = app.add_subcommand("report", "dossiers received, resolved early / on time / late, open at risk or "
+                                              "overdue, returns dispatched (text, CSV or HTML)");
+  report->add_option("--from", from, "first day, YYYY-MM-DD")->required();
+  report->add_option("--to", to, "last day, YYYY-MM-DD")->required();
+  report->add_option("--as-of", as_of, "the day open dossiers are judged on (default: --to)");
+  report->add_option("--format", format, "text | csv | html")->check(CLI::IsMember({"text", "csv", "html"}));
+  report->add_option("--out", out, "write here instead of standard output");
+  report->add_option("--store", store, "dossier store");
+  report->add_option("--config", config_file, "pipeline config (store path, calendar, agency)");
+  std::string import_file;
+  auto* import = app.add_subcommand("import", "add dossiers received electronically or at the counter (JSON Lines)");
+  import->add_option("file", import_file, "records, one JSON object a line")->required();
+  import->add_option("--store", store, "dossier store");
+  import->add_option("--config", config_file, "pipeline config (store path, catalog, calendar, agency)");
+
   auto* receipt = app.add_subcommand("receipt", "write a dossier's receipt and appointment slip (A5 PDF)");
   receipt->add_option("dossier", key, "dossier code")->required();
   receipt->add_option("--out", out, "the PDF to write (default: CODE.pdf)");
@@ -313,6 +331,8 @@ int main(int argc, char** argv) {
     if (*set_status)
       return cmd_set_status(config, store_path, key, state, actor, note, at.empty() ? "" : parse_received(at));
     if (*find) return cmd_find(store_path, key);
+    if (*report) return cmd_report(config, store_path, from, to, as_of, format, out);
+    if (*import) return cmd_import(config, store_path, import_file);
     if (*receipt) return cmd_receipt(config, store_path, key, out);
     if (*eval || *bench) {
       corpus.input = corpus_input;
