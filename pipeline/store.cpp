@@ -100,6 +100,8 @@ void Store::migrate() {
   });
 }
 
+int Store::latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
 int Store::schema_version() {
   Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   s.step();

@@ -71,6 +71,7 @@ class Store {
   explicit Store(const std::filesystem::path& path);  // throws StoreError
 
   int schema_version();
+  static int latest_schema_version();  // the version this program migrates a store to
 
   // Records the batch and its pages (pages already present keep their state). Returns the batch
   // as stored: a resumed batch keeps the received_at it was first given.

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 namespace intake {
 namespace {
@@ -30,8 +31,32 @@ nlohmann::json record(int first_page, const std::string& tracking,
 
 TEST(Store, MigratesOnceAndReopens) {
   const auto file = fresh_db("migrate.db");
-  { EXPECT_EQ(Store(file).schema_version(), 3); }
-  { EXPECT_EQ(Store(file).schema_version(), 3); }
+  ASSERT_GE(Store::latest_schema_version(), 4);  // batches, ledger, dossiers, ..., dispatches
+  {
+    Store s(file);
+    EXPECT_EQ(s.schema_version(), Store::latest_schema_version());
+    s.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00", two_pages());
+  }
+  Store reopened(file);  // a second open applies nothing again and keeps the data
+  EXPECT_EQ(reopened.schema_version(), Store::latest_schema_version());
+  EXPECT_EQ(reopened.ledger("b1").size(), 2u);
+}
+
+TEST(Store, AStoreFromANewerProgramIsRefusedNotDamaged) {
+  const auto file = fresh_db("newer.db");
+  { Store s(file); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  const auto newer = "INSERT INTO schema_migrations VALUES(" + std::to_string(Store::latest_schema_version() + 1) +
+                     ", '2030-01-01T00:00:00+07:00')";
+  ASSERT_EQ(sqlite3_exec(db, newer.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    Store s(file);
+    FAIL() << "a store newer than the program was opened";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer than this program knows"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Store, LedgerKeepsStateAcrossReopenAndReopeningABatchChangesNothing) {
