@@ -136,12 +136,14 @@ Config load_config(const std::filesystem::path& file) {
           .get("retry_variants", c.barcode.retry_variants)
           .get("sandbox_timeout_ms", c.barcode.sandbox_timeout_ms)
           .get("max_crashes", c.barcode.max_crashes)
+          .get("locate_unread", c.barcode.locate_unread)
           .get("sandbox_path", c.barcode.sandbox_path);
     } else if (name == "ocr") {
       s.get("languages", c.ocr.languages)
           .get("tessdata", c.ocr.tessdata)
           .get("remove_dot_leaders", c.ocr.remove_dot_leaders)
           .get("dpi", c.ocr.dpi)
+          .get("flatten_background", c.ocr.flatten_background)
           .get("check_orientation", c.ocr.check_orientation)
           .get("min_orientation_confidence", c.ocr.min_orientation_confidence)
           .get("verify_orientation_below", c.ocr.verify_orientation_below)

@@ -44,6 +44,7 @@ struct BarcodeConfig {
   bool retry_variants = true;      // rescale, other binarizer, inverted passes
   int sandbox_timeout_ms = 20000;  // a decode taking longer kills the sandbox
   int max_crashes = 3;             // crashes of one page before it is quarantined
+  bool locate_unread = true;       // where no linear symbol decoded, look for one that did not
   std::string sandbox_path;        // decoder sandbox executable; empty: next to this program
 };
 
@@ -52,6 +53,7 @@ struct OcrConfig {
   std::string tessdata;            // empty: Tesseract's default
   bool remove_dot_leaders = true;  // erase "......" leaders before OCR
   int dpi = 0;                     // 0: estimate from the page size (A4)
+  bool flatten_background = true;            // a poor reading is read again with the paper evened out
   bool check_orientation = true;             // a poor reading gets OSD and is read again turned
   double verify_orientation_ocr_below = 80;  // a reading is poor under this mean word confidence
   double min_orientation_confidence = 1.5;   // OSD's turn is tried from this confidence on

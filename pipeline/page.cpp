@@ -30,6 +30,7 @@ nlohmann::json to_json(const PageItem& p) {
       {"width", p.width},
       {"height", p.height},
       {"barcodes", barcodes},
+      {"unread_barcodes", p.unread_barcodes},
       {"ocr_done", p.ocr_done},
       {"text", p.text},
       {"ocr_confidence", p.ocr_confidence ? nlohmann::json(*p.ocr_confidence) : nlohmann::json()},
@@ -62,6 +63,7 @@ PageItem page_from_json(const nlohmann::json& j) {
   for (const auto& b : j.value("barcodes", nlohmann::json::array()))
     p.barcodes.push_back({b.at("format").get<std::string>(), b.at("text").get<std::string>(),
                           b.value("position", std::vector<int>{})});
+  p.unread_barcodes = j.value("unread_barcodes", 0);
   p.ocr_done = j.value("ocr_done", false);
   p.text = j.value("text", "");
   if (j.contains("ocr_confidence") && !j["ocr_confidence"].is_null())

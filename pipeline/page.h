@@ -54,6 +54,7 @@ struct PageItem {
   int width = 0, height = 0; // of the original image
   // barcode
   std::vector<Barcode> barcodes;
+  int unread_barcodes = 0;   // linear bar codes located on the page that no decoder could read
   // ocr
   bool ocr_done = false;
   std::string text;          // NFC

@@ -26,6 +26,7 @@ json page_record(const PageItem& p) {
           {"skew_deg", std::round(p.skew_deg * 100) / 100},
           {"blank", p.blank},
           {"barcodes", barcodes},
+          {"unread_barcodes", p.unread_barcodes},
           {"text", p.text},
           {"ocr_confidence", p.ocr_confidence ? json(*p.ocr_confidence) : json()}};
 }
@@ -145,7 +146,11 @@ json DossierAssembler::record(const std::vector<const PageItem*>& pages, const B
     if (envelope->fields.contains("sender")) sender = envelope->fields["sender"];
     if (sender["name"].is_null() || sender["address"].is_null()) add(reasons, "sender_incomplete");
   }
-  if (tracking_number.is_null()) add(reasons, "tracking_number_missing");
+  if (tracking_number.is_null()) {
+    add(reasons, "tracking_number_missing");
+    // The label is there but unreadable (torn, smudged, badly scanned): the operator types it.
+    if (envelope && envelope->unread_barcodes > 0) add(reasons, "tracking_barcode_unreadable");
+  }
   else if (!tracking_valid) add(reasons, "tracking_number_invalid");
 
   // Applicant: an ID card's QR code beats the form's OCR.

@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "stages/barcode_sandbox.h"
 
 namespace intake {
@@ -14,6 +16,27 @@ struct SandboxState : WorkerState {
   SandboxState(std::string exe, int timeout_ms) : sandbox(std::move(exe), timeout_ms) {}
   BarcodeSandbox sandbox;
 };
+
+bool is_linear(const Barcode& b) {
+  for (const char* matrix : {"QRCode", "MicroQRCode", "DataMatrix", "Aztec", "PDF417", "MaxiCode"})
+    if (b.format == matrix) return false;
+  return true;
+}
+
+// Linear symbols OpenCV's locator finds (bar patterns by gradient, in the sandbox, on a copy at
+// most 1400 px long: a few milliseconds). A crash there loses no symbol: it counts none.
+int locate_linear(BarcodeSandbox& sandbox, const cv::Mat& work, int page_number) {
+  const double scale = std::min(1.0, 1400.0 / std::max(work.cols, work.rows));
+  cv::Mat small = work;
+  if (scale < 1.0) cv::resize(work, small, {}, scale, scale, cv::INTER_AREA);
+  DecodeOptions locate;
+  locate.locate = true;
+  auto result = sandbox.decode(small, locate);
+  if (auto* found = std::get_if<std::vector<Barcode>>(&result)) return static_cast<int>(found->size());
+  spdlog::warn("page {}: bar code locator failed ({}); unread labels not counted", page_number,
+               std::get<SandboxCrash>(result).reason);
+  return 0;
+}
 
 struct Pass {
   cv::Mat image;
@@ -89,6 +112,10 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   }
   // A crash that a safer retry made up for loses nothing; a pass given up may have lost a symbol.
   if (abandoned) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
+  // A label that is there but unreadable still tells what the page is (an envelope) and what the
+  // operator must type.
+  if (config_.locate_unread && std::none_of(page.barcodes.begin(), page.barcodes.end(), is_linear))
+    page.unread_barcodes = locate_linear(sandbox, work, page.number);
 }
 
 }  // namespace intake

@@ -6,7 +6,8 @@
 // size, the GlobalHistogram binarizer and the inverted image. A pass that crashes the decoder is
 // retried with safer settings (single symbol, then no tryHarder); after max_crashes crashes on
 // one page the page is quarantined with the decoder's last words. Results are de-duplicated by
-// (format, text).
+// (format, text). A page where no linear symbol decoded is searched for one that did not
+// (OpenCV's bar code detector): `unread_barcodes` counts them.
 #pragma once
 
 #include "pipeline/config.h"

@@ -1,13 +1,15 @@
 // BarcodeSandbox: runs ZXing-C++ in a child process, because Debian's zxing-cpp 1.4.0 can abort
 // the process on some images (a failed assertion in ReadBarcodes; see
-// ../shared/corpora/zxing-cpp-1.4.0/README.md). A crash or a hang of the child costs one decode
-// call, reported as a Crash value; the next call starts a fresh child.
+// ../shared/corpora/zxing-cpp-1.4.0/README.md). OpenCV 4.6's bar code locator runs there too: it
+// dies of SIGFPE on some small images. A crash or a hang of the child costs one call, reported
+// as a Crash value; the next call starts a fresh child.
 //
 // Protocol over the child's stdin/stdout (both sides in this file pair and sandbox_main):
 //   request:  u32 magic 'ZXRQ', u32 width, u32 height, u32 options (DecodeOptions bits), then
 //             width*height bytes of 8-bit grey, row-major
 //   response: u32 length (<= 1 MiB), then that many bytes of JSON:
 //             [{"format","text","position":[x0,y0,..,x3,y3]}, ...]
+//             (with the `locate` option: linear symbols located, not read: format "Unread", no text)
 // One sandbox per worker thread; not thread-safe.
 #pragma once
 
@@ -31,13 +33,15 @@ struct DecodeOptions {
   bool multi = true;
   int binarizer = 0;          // ZXing::Binarizer: 0 LocalAverage, 1 GlobalHistogram, 2 FixedThreshold, 3 BoolCast
   int formats = 0;            // 0 all, 1 linear only, 2 matrix only (2D)
+  bool locate = false;        // instead of decoding: where linear symbols are (OpenCV's BarcodeDetector)
   uint32_t bits() const {
     return (try_harder ? 1u : 0u) | (try_rotate ? 2u : 0u) | (multi ? 4u : 0u) |
-           (static_cast<uint32_t>(binarizer & 3) << 4) | (static_cast<uint32_t>(formats & 3) << 6);
+           (static_cast<uint32_t>(binarizer & 3) << 4) | (static_cast<uint32_t>(formats & 3) << 6) |
+           (locate ? 256u : 0u);
   }
   static DecodeOptions from_bits(uint32_t b) {
     return {(b & 1u) != 0, (b & 2u) != 0, (b & 4u) != 0, static_cast<int>((b >> 4) & 3u),
-            static_cast<int>((b >> 6) & 3u)};
+            static_cast<int>((b >> 6) & 3u), (b & 256u) != 0};
   }
 };
 

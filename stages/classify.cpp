@@ -100,6 +100,7 @@ void ClassifyStage::process(PageItem& page, WorkerState*) const {
   if (contains(folded, "nguoi gui")) envelope += 2;
   if (contains(folded, "nguoi nhan")) envelope += 2;
   if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait
+  if (page.unread_barcodes > 0) envelope += 2;          // a postal label no decoder could read
   // Only documents carry the national motto: a receipt slip or letter that cites the post and an
   // item number is not an envelope (a label's S10 bar code still counts).
   if (contains(folded, "cong hoa xa hoi chu nghia viet nam") || contains(folded, "doc lap - tu do - hanh phuc")) {

@@ -171,6 +171,13 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
     return true;
   };
 
+  // Grey print on grey paper, uneven light or a dark scanner border defeat Tesseract's global
+  // threshold: the page reads as almost nothing. Such a page is read again with its paper evened
+  // out, and the turns below start from that image when it read better.
+  if (config_.flatten_background && poor(reading)) {
+    cv::Mat flat = flatten_background(page.work);
+    take_if_better(recognize(tess.api, clean(flat), config_.dpi), 0, flat, page.skew_deg);
+  }
   // Orientation matters only for pages that read poorly: an upside-down page never reads well,
   // and Tesseract reads a sideways one as vertical text (tall word boxes). Such a page gets OSD
   // (unless preprocess ran it) and is read again turned.

@@ -133,6 +133,13 @@ Orientation detect_orientation(tesseract::TessBaseAPI& osd, const cv::Mat& grey)
   return o;
 }
 
+cv::Mat flatten_background(const cv::Mat& grey) {
+  PixPtr pix = pix_from_grey(grey);
+  PixPtr flat(pixBackgroundNormSimple(pix.get(), nullptr, nullptr));
+  if (!flat) return grey.clone();  // Leptonica refuses images smaller than its tiles
+  return grey_from_pix(flat.get());
+}
+
 cv::Mat turn_clockwise(const cv::Mat& grey, int rotation) {
   cv::Mat out;
   switch (rotation) {

@@ -54,5 +54,9 @@ Orientation detect_orientation(tesseract::TessBaseAPI& osd, const cv::Mat& grey)
 void init_osd(tesseract::TessBaseAPI& osd, const std::string& tessdata);
 // The image turned clockwise by 0/90/180/270 degrees.
 cv::Mat turn_clockwise(const cv::Mat& grey, int rotation);
+// The page with its paper brought to one even light level (Leptonica's background normalisation,
+// tile by tile): grey print on grey or tinted paper, uneven light and dark scanner borders
+// otherwise defeat a global threshold such as Tesseract's Otsu, which then sees no text at all.
+cv::Mat flatten_background(const cv::Mat& grey);
 
 }  // namespace intake

@@ -1,6 +1,7 @@
-// intake-zxing-sandbox: decodes barcodes for BarcodeSandbox (stages/barcode_sandbox.h) in its
-// own process, so that an abort inside zxing-cpp 1.4.0 kills only this process. Reads requests
-// on stdin until EOF; writes one response per request on stdout.
+// intake-zxing-sandbox: decodes (ZXing) and locates (OpenCV) bar codes for BarcodeSandbox
+// (stages/barcode_sandbox.h) in its own process, so that an abort inside zxing-cpp 1.4.0 or a
+// SIGFPE inside OpenCV's locator kills only this process. Reads requests on stdin until EOF;
+// writes one response per request on stdout.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <ZXing/ReadBarcode.h>
 #include <ZXing/TextUtfEncoding.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/barcode.hpp>
 
 #include "stages/barcode_sandbox.h"
 
@@ -86,7 +88,18 @@ int main() {
     if (opt.formats == 2) hints.setFormats(ZXing::BarcodeFormat::MatrixCodes);
     const ZXing::ImageView view(pixels.data(), static_cast<int>(w), static_cast<int>(h), ZXing::ImageFormat::Lum);
     nlohmann::json out = nlohmann::json::array();
-    if (opt.multi) {
+    if (opt.locate) {
+      static cv::barcode::BarcodeDetector locator;
+      std::vector<cv::Point2f> corners;
+      const cv::Mat image(static_cast<int>(h), static_cast<int>(w), CV_8UC1, pixels.data());
+      if (locator.detect(image, corners))
+        for (std::size_t i = 0; i + 3 < corners.size(); i += 4) {
+          std::vector<int> pos;
+          for (std::size_t k = i; k < i + 4; ++k)
+            pos.push_back(static_cast<int>(corners[k].x)), pos.push_back(static_cast<int>(corners[k].y));
+          out.push_back({{"format", "Unread"}, {"text", ""}, {"position", pos}});
+        }
+    } else if (opt.multi) {
       for (const auto& r : ZXing::ReadBarcodes(view, hints))
         if (r.isValid()) out.push_back(to_json(r));
     } else {

@@ -80,6 +80,21 @@ TEST(Assemble, EnvelopesAndSeparatorsStartDossiers) {
   EXPECT_TRUE(d3["procedure"]["id"].is_null());
 }
 
+TEST(Assemble, AnUnreadableLabelTellsTheOperatorToTypeTheNumber) {
+  PageItem torn = page(1, "envelope");
+  torn.unread_barcodes = 1;
+  const auto records = assemble({torn, page(2, "application_form", "TỜ KHAI ĐĂNG KÝ KHAI SINH")});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0]["tracking_number"].is_null());
+  const auto reasons = records[0]["review"]["reasons"].dump();
+  EXPECT_NE(reasons.find("tracking_number_missing"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("tracking_barcode_unreadable"), std::string::npos) << reasons;
+  EXPECT_EQ(records[0]["pages"][0]["unread_barcodes"], 1);
+  // No label at all: only missing.
+  const auto bare = assemble({page(1, "envelope"), page(2, "application_form", "TỜ KHAI ĐĂNG KÝ KHAI SINH")});
+  EXPECT_EQ(bare[0]["review"]["reasons"].dump().find("tracking_barcode_unreadable"), std::string::npos);
+}
+
 TEST(Assemble, ContinuationPagesStayInOneDocument) {
   const std::string p1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỜ KHAI ĐĂNG KÝ KẾT HÔN\nBên nữ Bên nam";
   const std::string p2 = "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật\nđăng ký kết hôn";

@@ -55,6 +55,25 @@ TEST(Barcode, ReadsSeveralSymbolsWithPositions) {
   EXPECT_TRUE(qr);
 }
 
+TEST(Barcode, ALabelNoDecoderCanReadIsStillLocated) {
+  cv::Mat page(1600, 2200, CV_8UC1, cv::Scalar(255));
+  const cv::Rect label{1300, 200, 700, 160};
+  draw(page, ZXing::BarcodeFormat::Code128, L"EE123456785VN", label);
+  EXPECT_EQ(decode(page).unread_barcodes, 0);  // read: nothing unread
+  // Torn at both ends: the start and stop patterns are gone, the bars in between remain.
+  cv::rectangle(page, cv::Rect(label.x, label.y, 150, label.height), cv::Scalar(255), cv::FILLED);
+  cv::rectangle(page, cv::Rect(label.x + label.width - 150, label.y, 150, label.height), cv::Scalar(255), cv::FILLED);
+  const auto torn = decode(page);
+  EXPECT_TRUE(torn.barcodes.empty());
+  EXPECT_EQ(torn.unread_barcodes, 1);
+  BarcodeConfig off = config();
+  off.locate_unread = false;
+  EXPECT_EQ(decode(page, off).unread_barcodes, 0);
+  cv::Mat text_only(1600, 2200, CV_8UC1, cv::Scalar(255));
+  cv::putText(text_only, "Nguoi gui: Tran Van B", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(0), 4);
+  EXPECT_EQ(decode(text_only).unread_barcodes, 0);
+}
+
 TEST(Barcode, RetriesFindInvertedSymbols) {
   cv::Mat page(900, 900, CV_8UC1, cv::Scalar(255));
   draw(page, ZXing::BarcodeFormat::QRCode, L"PATCHT", {250, 250, 400, 400});
@@ -88,6 +107,24 @@ TEST(Barcode, DecoderCrashCostsNeitherThePageNorTheProcess) {
   std::ifstream expected_file(image.parent_path() / "4.txt");
   std::string expected((std::istreambuf_iterator<char>(expected_file)), std::istreambuf_iterator<char>());
   EXPECT_EQ(page.barcodes[0].text, expected);
+  EXPECT_TRUE(page.flags.empty());
+}
+
+TEST(Barcode, ALocatorCrashCostsNeitherTheSymbolsReadNorTheProcess) {
+  const std::filesystem::path image = INTAKE_SHARED_DIR "/corpora/zxing-cpp-1.4.0/datamatrix-4/abcd-36x20.png";
+  if (!std::filesystem::exists(image)) GTEST_SKIP() << "zxing corpus not found at " << image;
+  const cv::Mat grey = cv::imread(image.string(), cv::IMREAD_GRAYSCALE);
+  BarcodeSandbox sandbox(INTAKE_SANDBOX, 20000);
+  DecodeOptions locate;
+  locate.locate = true;
+  auto crash = sandbox.decode(grey, locate);
+  ASSERT_TRUE(std::holds_alternative<SandboxCrash>(crash)) << "OpenCV's locator no longer dies on this image";
+  EXPECT_NE(std::get<SandboxCrash>(crash).reason.find("signal 8"), std::string::npos) << std::get<SandboxCrash>(crash).reason;
+
+  const auto page = decode(grey);  // no linear symbol read: the stage asks the locator, which dies
+  ASSERT_EQ(page.barcodes.size(), 1u);
+  EXPECT_EQ(page.barcodes[0].format, "DataMatrix");
+  EXPECT_EQ(page.unread_barcodes, 0);
   EXPECT_TRUE(page.flags.empty());
 }
 

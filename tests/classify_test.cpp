@@ -64,6 +64,24 @@ TEST(Classify, AReceiptSlipNamingThePostIsNotAnEnvelope) {
   EXPECT_EQ(slip.type, "supporting_document");
 }
 
+TEST(Classify, AnEnvelopeWhoseTextAndLabelAreUnreadableIsStillAnEnvelope) {
+  // A bad black-and-white scan: the address lines are gone, the label is located but unread.
+  auto envelope = [](int unread) {
+    PageItem p = classify("feet emery\nBUU CHINH\n4\nBUU GUT PAM BAO", {}, 2741, 1966);
+    p.unread_barcodes = unread;
+    stage().process(p, nullptr);
+    return p;
+  };
+  EXPECT_EQ(envelope(0).type, "supporting_document");
+  EXPECT_EQ(envelope(1).type, "envelope");
+  // A certificate whose dotted leaders look like bars to the locator stays a document.
+  PageItem certificate = classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nGIẤY CHỨNG SINH\n"
+                                  "Họ và tên mẹ: Từ Thị Hằng");
+  certificate.unread_barcodes = 1;
+  stage().process(certificate, nullptr);
+  EXPECT_EQ(certificate.type, "supporting_document");
+}
+
 TEST(Classify, AGarbageQrCodeDoesNotMakeAnIdCard) {
   const auto p = classify("Một trang có mã QR lạ", {{"QRCode", "https://example.org/?a=1|2|3|4|5|6", {}}});
   EXPECT_EQ(p.type, "supporting_document");

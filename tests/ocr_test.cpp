@@ -21,9 +21,10 @@ const std::vector<std::string> kForm{
     "Quan hệ với người được khai sinh: Cha",
 };
 
-PageItem ocr(const cv::Mat& image, bool remove_leaders) {
+PageItem ocr(const cv::Mat& image, bool remove_leaders, bool flatten_background = true) {
   OcrConfig config;
   config.remove_dot_leaders = remove_leaders;
+  config.flatten_background = flatten_background;
   OcrStage stage(config);
   auto state = stage.make_state();
   PageItem page;
@@ -77,6 +78,24 @@ TEST(Ocr, PagesThatReadPoorlyAreTurnedUprightAndReadAgain) {
     EXPECT_EQ(page.work.size(), upright.size());
     EXPECT_NE(page.text.find("Nguyễn Văn An"), std::string::npos) << page.text;
   }
+}
+
+TEST(Ocr, GreyPrintOnGreyPaperInsideAWhiteBorderIsReadWithThePaperEvenedOut) {
+  // An envelope of grey paper (165) printed in dark grey (110), scanned on a white lid: a global
+  // threshold falls between lid and paper and the whole envelope turns black.
+  const cv::Mat print = testing::render_page(kForm, 34, 1654, 700);
+  cv::Mat envelope;
+  print.convertTo(envelope, CV_8UC1, (165.0 - 110.0) / 255.0, 110.0);
+  cv::Mat scan(1300, 2000, CV_8UC1, cv::Scalar(255));
+  envelope.copyTo(scan(cv::Rect(170, 300, envelope.cols, envelope.rows)));
+
+  const auto as_is = ocr(scan, true, false);
+  ASSERT_EQ(as_is.text.find("Nguyễn Văn An"), std::string::npos) << "premise: Otsu alone reads it\n" << as_is.text;
+  const auto page = ocr(scan, true);
+  EXPECT_NE(page.text.find("Nguyễn Văn An"), std::string::npos) << page.text;
+  EXPECT_NE(page.text.find("079090001234"), std::string::npos) << page.text;
+  EXPECT_EQ(page.rotation, 0);
+  EXPECT_EQ(page.work.size(), scan.size());
 }
 
 TEST(Ocr, TidyTextDropsLinesWithNeitherLettersNorDigits) {
