@@ -150,6 +150,8 @@ Config load_config(const std::filesystem::path& file) {
           .get("verify_orientation_ocr_below", c.ocr.verify_orientation_ocr_below);
     } else if (name == "classify") {
       s.get("separator_text", c.classify.separator_text).get("catalog", c.classify.catalog);
+    } else if (name == "extract") {
+      s.get("provinces", c.extract.provinces);
     }
     s.finish();
     require(rt.workers >= 1 && rt.workers <= 64, file, "stages." + name + ".workers", "must be 1..64");

@@ -65,6 +65,10 @@ struct ClassifyConfig {
   std::string catalog = "models/procedures.yaml";
 };
 
+struct ExtractConfig {
+  std::string provinces = "models/provinces.yaml";  // an envelope address must end with one of these
+};
+
 struct AssembleConfig {
   double min_procedure_confidence = 0.6;  // below: procedure_uncertain
   double min_ocr_confidence = 60;         // forms below: low_ocr_confidence
@@ -99,6 +103,7 @@ struct Config {
   BarcodeConfig barcode;
   OcrConfig ocr;
   ClassifyConfig classify;
+  ExtractConfig extract;
   AssembleConfig assemble;
   AgencyConfig agency;
   std::string calendar = "configs/calendar.yaml";  // working-day calendar for due dates

@@ -1,5 +1,6 @@
 #include "stages/extract.h"
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -196,7 +197,7 @@ bool heading_is(const std::string& line, std::string_view who) {
 
 }  // namespace
 
-json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts) {
+json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts, const Provinces* provinces) {
   json sender{{"name", nullptr}, {"address", nullptr}, {"phone", nullptr}};
   const auto lines = lines_of(envelope_text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -234,7 +235,7 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
       }
     }
     if (!address.empty()) {
-      if (comma || address_cut(address)) {
+      if (comma || address_cut(address) || (provinces && !provinces->ends_address(address))) {
         if (doubts) doubts->push_back("sender_address_incomplete");
       } else {
         sender["address"] = address;
@@ -252,7 +253,11 @@ json extract_applicant_from_form(const std::string& text) {
                                     "Họ, chữ đệm, tên"});
       !v.empty()) {
     // "Tôi là (ghi họ tên bằng chữ in hoa): TRẦN VĂN BÌNH": the label may carry a remark.
-    a["full_name"] = name_case(v);
+    // A Vietnamese full name without a single accent ("Nguyen Minh Linh", "Bang Duy Tam Loc") is
+    // what Tesseract makes of a faint or blurred line: left null (the dossier is then flagged
+    // applicant_incomplete) rather than stored misspelt.
+    const bool accented = std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (accented) a["full_name"] = name_case(v);
   }
   if (auto v = labeled_value(text, {"Số định danh cá nhân", "Số CCCD", "Số căn cước công dân", "Số căn cước"}); !v.empty())
     if (auto id = twelve_digits(v)) a["id_number"] = *id;
@@ -288,7 +293,7 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
     }
     page.fields["tracking"] = tracking;
     std::vector<std::string> doubts;
-    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts);
+    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts, &provinces_);
     for (const auto& d : doubts) page.flag(d);
   } else if (type == "id_card") {
     for (const auto& b : page.barcodes) {

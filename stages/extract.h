@@ -14,25 +14,33 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/stage.h"
+#include "stages/provinces.h"
 
 namespace intake {
 
 class ExtractStage : public Stage {
  public:
+  explicit ExtractStage(Provinces provinces) : provinces_(std::move(provinces)) {}
   std::string_view name() const override { return "extract"; }
   void process(PageItem& page, WorkerState* state) const override;
+
+ private:
+  Provinces provinces_;
 };
 
 // Building blocks, exposed for tests.
 // The "Người gửi" block: a "Người gửi: NAME" line or a "NGƯỜI GỬI" heading with "Họ tên:",
 // then "Địa chỉ:" (wrapped lines joined) and "Điện thoại:"/"ĐT:", up to the recipient's block.
-// An address that stops mid-way (a unit word with no name, a trailing comma) is left null and
-// "sender_address_incomplete" is added to `doubts`.
-nlohmann::json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts = nullptr);
+// An address that stops mid-way (a unit word with no name, a trailing comma, or, given
+// `provinces`, no known province at its end) is left null and "sender_address_incomplete" is
+// added to `doubts`.
+nlohmann::json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts = nullptr,
+                              const Provinces* provinces = nullptr);
 // The page's text rebuilt from its words: OCR lines, cut where a wide gap separates two words,
 // so that blocks side by side (a sender's address, the postal label beside it) are not run
 // together. Words that are only marks (cancellation waves read as "~——") are dropped.
 std::string layout_text(const std::vector<Word>& words);
+// The applicant from a form's labelled lines; a name without any accent is left null (OCR lost them).
 nlohmann::json extract_applicant_from_form(const std::string& form_text);
 // The value after the first line whose label (text before ':') matches one of `labels`
 // (folded, punctuation ignored), cleaned of leader residue; empty when there is none.

@@ -15,7 +15,7 @@ std::unique_ptr<Stage> make_stage(const std::string& name, const Config& config)
   if (name == "ocr") return std::make_unique<OcrStage>(config.ocr);
   if (name == "classify")
     return std::make_unique<ClassifyStage>(config.classify, Catalog::load(config.resolve(config.classify.catalog)));
-  if (name == "extract") return std::make_unique<ExtractStage>();
+  if (name == "extract") return std::make_unique<ExtractStage>(Provinces::load(config.resolve(config.extract.provinces)));
   throw ConfigError("unknown stage '" + name + "' (known: preprocess, barcode, ocr, classify, extract)");
 }
 

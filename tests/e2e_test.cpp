@@ -471,7 +471,8 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
                         << "  ocr: {endpoint: " << ep("ocr") << "}\n"
                         << "  classify: {endpoint: " << ep("classify") << ", catalog: "
                         << (kSource / "models/procedures.yaml").string() << "}\n"
-                        << "  extract: {endpoint: " << ep("extract") << "}\n";
+                        << "  extract: {endpoint: " << ep("extract") << ", provinces: "
+                        << (kSource / "models/provinces.yaml").string() << "}\n";
   // Two ocr processes share that stage's load.
   std::vector<int> workers;
   for (const char* s : {"preprocess", "barcode", "ocr", "ocr", "classify", "extract"})

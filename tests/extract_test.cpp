@@ -1,5 +1,7 @@
 #include "stages/extract.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 namespace intake {
@@ -43,6 +45,38 @@ TEST(Extract, AnAddressCutShortIsNullAndDoubtedNotGuessed) {
   EXPECT_TRUE(s["address"].is_null()) << s.dump();
   EXPECT_EQ(doubts, std::vector<std::string>{"sender_address_incomplete"});
   EXPECT_EQ(s["phone"], "0761023252");
+}
+
+TEST(Extract, AnAddressWithoutAKnownProvinceAtItsEndIsNullAndDoubted) {
+  const Provinces provinces = Provinces::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/provinces.yaml");
+  auto address = [&](const std::string& line) {
+    std::vector<std::string> doubts;
+    const auto s = extract_sender("Người gửi: Châu Gia Việt\nĐịa chỉ: " + line + "\nĐiện thoại: +84 382 195 862", &doubts,
+                                  &provinces);
+    EXPECT_EQ(s["name"], "Châu Gia Việt");
+    EXPECT_EQ(doubts.empty(), !s["address"].is_null()) << line;
+    return s["address"];
+  };
+  // Cut short by a postmark's waves, or the province misread: null, not a truncated value.
+  EXPECT_TRUE(address("ấp Phú Lợi, xã L").is_null());
+  EXPECT_TRUE(address("Số 359/15 đường Nguyễn Thị Minh Khai, phường Trung Hòa, thành phố Sầm Sơn, tỉnh Than").is_null());
+  EXPECT_TRUE(address("Số 262/28 đường Lê Duẩn, phường 11, thành phố Thủ Đức, TRASSEM CG)").is_null());
+  // Complete, in the ways people write it.
+  EXPECT_EQ(address("ấp Phú Lợi, xã Lương Hòa, tỉnh Long An"), "ấp Phú Lợi, xã Lương Hòa, tỉnh Long An");
+  EXPECT_EQ(address("232 Nguyễn Du, phường 12, Thành phố Hồ Chí Minh"), "232 Nguyễn Du, phường 12, Thành phố Hồ Chí Minh");
+  EXPECT_EQ(address("12 Lý Thái Tổ, quận Hoàn Kiếm, Hà Nội."), "12 Lý Thái Tổ, quận Hoàn Kiếm, Hà Nội");
+  EXPECT_EQ(address("45 Lê Lợi, phường 4, TP.HCM"), "45 Lê Lợi, phường 4, TP.HCM");
+  EXPECT_EQ(address("thôn 3, xã Quảng Phú, tỉnh Khánh Hoà"), "thôn 3, xã Quảng Phú, tỉnh Khánh Hoà");
+  EXPECT_EQ(address("Tổ 2, phường Thắng Tam, tỉnh Bà Rịa – Vũng Tàu"), "Tổ 2, phường Thắng Tam, tỉnh Bà Rịa – Vũng Tàu");
+}
+
+TEST(Extract, AnApplicantNameThatLostAllItsAccentsIsNullNotStored) {
+  const auto lost = extract_applicant_from_form("TỜ KHAI ĐĂNG KÝ KHAI SINH\nHọ, chữ đệm, tên người yêu cầu: Bang Duy Tam Loc\n"
+                                                "Số định danh cá nhân: 079090001234");
+  EXPECT_TRUE(lost["full_name"].is_null()) << lost.dump();
+  EXPECT_EQ(lost["id_number"], "079090001234");
+  const auto kept = extract_applicant_from_form("Họ, chữ đệm, tên người yêu cầu: ĐẶNG DUY TÂM LỘC");
+  EXPECT_EQ(kept["full_name"], "Đặng Duy Tâm Lộc");
 }
 
 TEST(Extract, ApplicantFromFormTextWithLeaderResidue) {
