@@ -83,6 +83,93 @@ struct Reading {
   int sideways_words = 0;  // in blocks Tesseract's layout analysis found turned (vertical text)
 };
 
+Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configured_dpi);
+
+}  // namespace
+
+std::optional<std::string> column_ordered_text(const std::vector<Word>& words) {
+  constexpr int kTableRow = -2;
+  struct Line {
+    std::vector<const Word*> words;  // left to right
+    int split = -1;                  // index of the first word right of the gap; -1: none, kTableRow
+    int gap_from = 0, gap_to = 0;    // the gap's x extent
+    int left = 0, right = 0;         // x extent of the line
+  };
+  std::vector<Line> lines;
+  for (const auto& w : words) {
+    if (lines.empty() || w.line != lines.back().words.front()->line) lines.emplace_back();
+    lines.back().words.push_back(&w);
+  }
+  for (auto& l : lines) {
+    std::sort(l.words.begin(), l.words.end(), [](const Word* a, const Word* b) { return a->x < b->x; });
+    std::vector<int> heights;
+    for (const Word* w : l.words) heights.push_back(w->h);
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    const int min_gap = 4 * std::max(1, heights[heights.size() / 2]);
+    l.left = l.words.front()->x;
+    l.right = 0;
+    for (const Word* w : l.words) l.right = std::max(l.right, w->x + w->w);
+    int gaps = 0;
+    for (std::size_t i = 1; i < l.words.size(); ++i) {
+      const int gap = l.words[i]->x - (l.words[i - 1]->x + l.words[i - 1]->w);
+      if (gap <= min_gap) continue;
+      ++gaps;
+      l.split = static_cast<int>(i);
+      l.gap_from = l.words[i - 1]->x + l.words[i - 1]->w;
+      l.gap_to = l.words[i]->x;
+    }
+    if (gaps > 1) l.split = kTableRow;  // three cells or more: a table, read row by row
+  }
+  auto join = [](auto begin, auto end) {
+    std::string s;
+    for (auto it = begin; it != end; ++it) s += (s.empty() ? "" : " ") + (*it)->text;
+    return s;
+  };
+  std::string out;
+  bool reordered = false;
+  for (std::size_t i = 0; i < lines.size();) {
+    // A band starts at a cut line and runs over lines cut at the same place or lying on one
+    // side of it; it ends at its last cut line.
+    std::size_t last_cut = i, j = i + 1;
+    int cuts = 1;
+    if (lines[i].split >= 0) {
+      int from = lines[i].gap_from, to = lines[i].gap_to;
+      for (; j < lines.size(); ++j) {
+        const Line& l = lines[j];
+        if (l.split >= 0 && l.gap_from < to && l.gap_to > from) {
+          from = std::max(from, l.gap_from), to = std::min(to, l.gap_to);
+          last_cut = j, ++cuts;
+        } else if (l.split == -1 && (l.right <= to || l.left >= from) && j - last_cut < 2) {
+          continue;  // one line on one side (a signature) may come between cut lines
+        } else {
+          break;
+        }
+      }
+    }
+    if (lines[i].split < 0 || cuts < 3) {
+      out += join(lines[i].words.begin(), lines[i].words.end()) + "\n";
+      ++i;
+      continue;
+    }
+    const int middle = (lines[i].gap_from + lines[i].gap_to) / 2;
+    std::string left, right;
+    for (std::size_t k = i; k <= last_cut; ++k) {
+      const Line& l = lines[k];
+      const auto cut = l.split >= 0 ? l.words.begin() + l.split
+                                    : (l.left >= middle ? l.words.begin() : l.words.end());
+      if (cut != l.words.begin()) left += join(l.words.begin(), cut) + "\n";
+      if (cut != l.words.end()) right += join(cut, l.words.end()) + "\n";
+    }
+    out += left + right;
+    reordered = true;
+    i = last_cut + 1;
+  }
+  if (!reordered) return std::nullopt;
+  return out;
+}
+
+namespace {
+
 Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configured_dpi) {
   PixPtr pix = pix_from_grey(input);
   api.SetImage(pix.get());
@@ -120,6 +207,7 @@ Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configu
     } while (it->Next(tesseract::RIL_WORD));
   }
   if (!r.words.empty()) r.confidence = std::round(conf_sum / r.words.size() * 10) / 10;
+  if (auto columns = column_ordered_text(r.words)) r.text = text::nfc(tidy_ocr_text(*columns));
   api.Clear();
   return r;
 }

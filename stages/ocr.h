@@ -9,7 +9,9 @@
 // reading wins and sets the working image, rotation (and, for 90/270, the skew measured anew).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "pipeline/config.h"
 #include "pipeline/stage.h"
@@ -30,5 +32,14 @@ class OcrStage : public Stage {
 // Tesseract's text made tidy: trailing spaces go, runs of empty lines become one, and lines with
 // neither a letter nor a digit (a signature, a rule read as "_—__—") go.
 std::string tidy_ocr_text(const std::string& text);
+
+// Blocks side by side that Tesseract read row by row ("Bên nữ Bên nam" / "(Ký, ghi rõ họ tên)
+// (Ký, ghi rõ họ tên)" / "Huỳnh Quỳnh Giang Quách Chí Long": a form's two signature columns, a
+// sender block beside the stamp) in column order: the left block's lines, then the right one's.
+// A band is three or more lines cut by a gap wider than four word heights at the same place, with
+// at most one one-sided line between two of them (two fields on a row, "Năm sinh: 2002   Dân tộc:
+// Kinh", stay rows). Returns the page text rebuilt from `words` (one line per OCR
+// line, single spaces) when there is such a band, else nullopt (Tesseract's text stands).
+std::optional<std::string> column_ordered_text(const std::vector<Word>& words);
 
 }  // namespace intake

@@ -98,6 +98,42 @@ TEST(Ocr, GreyPrintOnGreyPaperInsideAWhiteBorderIsReadWithThePaperEvenedOut) {
   EXPECT_EQ(page.work.size(), scan.size());
 }
 
+// Words of one OCR line at the given x positions, 30 px high, 12 px per character.
+void add_line(std::vector<Word>& words, int line, const std::vector<std::pair<int, std::string>>& cells) {
+  for (const auto& [x0, cell] : cells) {
+    int x = x0;
+    std::istringstream in(cell);
+    for (std::string w; in >> w; x += static_cast<int>(w.size()) * 12 + 12)
+      words.push_back({w, 90, x, 100 + 50 * line, static_cast<int>(w.size()) * 12, 30, line});
+  }
+}
+
+TEST(Ocr, SignatureColumnsReadColumnByColumnButTablesAndFieldRowsStayRows) {
+  std::vector<Word> words;
+  add_line(words, 0, {{100, "Tân Phú, ngày 21 tháng 10 năm 2026"}});
+  add_line(words, 1, {{200, "Bên nữ"}, {1000, "Bên nam"}});
+  add_line(words, 2, {{150, "(Ký, ghi rõ họ tên)"}, {950, "(Ký, ghi rõ họ tên)"}});
+  add_line(words, 3, {{220, "Lr"}});
+  add_line(words, 4, {{150, "Huỳnh Quỳnh Giang"}, {950, "Quách Chí Long"}});
+  add_line(words, 5, {{100, "Ghi chú: bản sao cấp theo yêu cầu của người đăng ký kết hôn tại xã"}});
+  EXPECT_EQ(column_ordered_text(words),
+            "Tân Phú, ngày 21 tháng 10 năm 2026\nBên nữ\n(Ký, ghi rõ họ tên)\nLr\nHuỳnh Quỳnh Giang\nBên nam\n"
+            "(Ký, ghi rõ họ tên)\nQuách Chí Long\nGhi chú: bản sao cấp theo yêu cầu của người đăng ký kết hôn tại xã\n");
+
+  std::vector<Word> table;  // label, bride, groom: a row of three cells
+  add_line(table, 0, {{100, "Họ, chữ đệm, tên"}, {600, "Đinh Thị Huyền"}, {1100, "Huỳnh Hoàng Dũng"}});
+  add_line(table, 1, {{100, "Dân tộc"}, {600, "Kinh"}, {1100, "Kinh"}});
+  add_line(table, 2, {{100, "Quốc tịch"}, {600, "Việt Nam"}, {1100, "Việt Nam"}});
+  add_line(table, 3, {{100, "Nơi cư trú"}, {600, "thôn Phước Thới"}, {1100, "Số 311 đường Lê Hồng Phong"}});
+  EXPECT_FALSE(column_ordered_text(table));
+
+  std::vector<Word> fields;  // two fields on a row, twice: a form, not columns
+  add_line(fields, 0, {{100, "Năm sinh: 2002"}, {900, "Dân tộc: Kinh"}});
+  add_line(fields, 1, {{100, "Nơi đăng ký thường trú: ấp 9, xã An Bình"}});
+  add_line(fields, 2, {{100, "Số con trong lần sinh này: 01"}, {900, "Giới tính của con: Nam"}});
+  EXPECT_FALSE(column_ordered_text(fields));
+}
+
 TEST(Ocr, TidyTextDropsLinesWithNeitherLettersNorDigits) {
   EXPECT_EQ(tidy_ocr_text("Bên nữ   \n_—__—_—_—— __\n\n\n(Ký, ghi rõ họ tên)\n` ~ .\nQuách Thị Hồng\n"),
             "Bên nữ\n\n(Ký, ghi rõ họ tên)\nQuách Thị Hồng");
