@@ -74,19 +74,6 @@ std::unique_ptr<WorkerState> OcrStage::make_state() const {
   return state;
 }
 
-namespace {
-
-struct Reading {
-  std::string text;
-  std::vector<Word> words;
-  std::optional<double> confidence;
-  int sideways_words = 0;  // in blocks Tesseract's layout analysis found turned (vertical text)
-};
-
-Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configured_dpi);
-
-}  // namespace
-
 std::optional<std::string> column_ordered_text(const std::vector<Word>& words) {
   constexpr int kTableRow = -2;
   struct Line {
@@ -169,6 +156,13 @@ std::optional<std::string> column_ordered_text(const std::vector<Word>& words) {
 }
 
 namespace {
+
+struct Reading {
+  std::string text;
+  std::vector<Word> words;
+  std::optional<double> confidence;
+  int sideways_words = 0;  // in blocks Tesseract's layout analysis found turned (vertical text)
+};
 
 Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configured_dpi) {
   PixPtr pix = pix_from_grey(input);

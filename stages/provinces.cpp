@@ -29,10 +29,8 @@ std::string canonical(std::string_view name) {
     }
     out += s[i];
   }
-  out = text::squeeze(out);
   while (!out.empty() && (out.back() == '.' || out.back() == ' ')) out.pop_back();
-  while (!out.empty() && out.front() == ' ') out.erase(0, 1);
-  return out;
+  return text::squeeze(out);
 }
 
 }  // namespace
