@@ -52,6 +52,18 @@ bool read_all(int fd, void* data, std::size_t n, int timeout_ms, bool& timed_out
 
 }  // namespace
 
+std::variant<std::vector<Barcode>, MalformedReply> parse_reply(std::string_view body) {
+  std::vector<Barcode> out;
+  try {
+    for (const auto& b : nlohmann::json::parse(body))
+      out.push_back({b.at("format").get<std::string>(), b.at("text").get<std::string>(),
+                     b.at("position").get<std::vector<int>>()});
+  } catch (const nlohmann::json::exception& e) {
+    return MalformedReply{std::string("malformed JSON: ") + e.what()};
+  }
+  return out;
+}
+
 std::string locate_sandbox(const std::string& configured) {
   if (!configured.empty()) return configured;
   if (const char* env = std::getenv("INTAKE_ZXING_SANDBOX"); env && *env) return env;
@@ -140,15 +152,9 @@ std::variant<std::vector<Barcode>, SandboxCrash> BarcodeSandbox::decode(const cv
   std::string body(length, '\0');
   if (!read_all(from_child_, body.data(), length, timeout_ms_, timed_out))
     return reap(timed_out ? "decoder timed out after " + std::to_string(timeout_ms_) + " ms" : "");
-  std::vector<Barcode> out;
-  try {
-    for (const auto& b : nlohmann::json::parse(body))
-      out.push_back({b.at("format").get<std::string>(), b.at("text").get<std::string>(),
-                     b.at("position").get<std::vector<int>>()});
-  } catch (const nlohmann::json::exception& e) {
-    return reap(std::string("decoder sent malformed JSON: ") + e.what());
-  }
-  return out;
+  auto reply = parse_reply(body);
+  if (auto* bad = std::get_if<MalformedReply>(&reply)) return reap("decoder sent " + bad->reason);
+  return std::get<std::vector<Barcode>>(std::move(reply));
 }
 
 }  // namespace intake

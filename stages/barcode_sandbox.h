@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <variant>
 #include <vector>
@@ -51,6 +52,34 @@ struct SandboxCrash {
 
 inline constexpr uint32_t kSandboxMagic = 0x5A585251;  // 'ZXRQ'
 inline constexpr uint32_t kMaxResponseBytes = 1u << 20;
+inline constexpr uint32_t kMaxRequestSide = 30000;               // pixels, width and height each
+inline constexpr uint64_t kMaxRequestPixels = 400'000'000ull;    // width * height
+
+// A request's header as the sandbox reads it: the image that follows and how to decode it.
+struct RequestHeader {
+  uint32_t width = 0, height = 0;
+  DecodeOptions options;
+};
+// Why the sandbox refuses a request; the value is the status it exits with.
+enum class BadRequest { magic = 2, size = 3 };
+
+// The four header words (host byte order) of a request. Pure; defined here because the sandbox
+// executable links none of this file pair's code.
+inline std::variant<RequestHeader, BadRequest> parse_request_header(const uint32_t (&words)[4]) {
+  if (words[0] != kSandboxMagic) return BadRequest::magic;
+  const uint32_t w = words[1], h = words[2];
+  if (w == 0 || h == 0 || w > kMaxRequestSide || h > kMaxRequestSide || uint64_t(w) * h > kMaxRequestPixels)
+    return BadRequest::size;
+  return RequestHeader{w, h, DecodeOptions::from_bits(words[3])};
+}
+
+struct MalformedReply {
+  std::string reason;  // "malformed JSON: ...": the sandbox is then restarted
+};
+
+// A response's JSON body (the bytes after its length) as the symbols it lists, or why it breaks
+// the protocol. Pure: any bytes give one of the two.
+std::variant<std::vector<Barcode>, MalformedReply> parse_reply(std::string_view body);
 
 class BarcodeSandbox {
  public:

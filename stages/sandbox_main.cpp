@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 #include <unistd.h>
+#include <variant>
 #include <vector>
 
 #include <ZXing/ReadBarcode.h>
@@ -74,14 +75,13 @@ void blank_out(std::vector<uint8_t>& pixels, int w, int h, const ZXing::Position
 int main() {
   std::vector<uint8_t> pixels;
   while (true) {
-    uint32_t header[4];
-    if (!read_exact(header, sizeof header)) return 0;
-    if (header[0] != intake::kSandboxMagic) return 2;
-    const uint32_t w = header[1], h = header[2];
-    if (w == 0 || h == 0 || w > 30000 || h > 30000 || uint64_t(w) * h > 400'000'000ull) return 3;
+    uint32_t words[4];
+    if (!read_exact(words, sizeof words)) return 0;
+    const auto header = intake::parse_request_header(words);
+    if (const auto* bad = std::get_if<intake::BadRequest>(&header)) return static_cast<int>(*bad);
+    const auto [w, h, opt] = std::get<intake::RequestHeader>(header);
     pixels.resize(std::size_t(w) * h);
     if (!read_exact(pixels.data(), pixels.size())) return 4;
-    const auto opt = intake::DecodeOptions::from_bits(header[3]);
     ZXing::DecodeHints hints;
     hints.setTryHarder(opt.try_harder).setTryRotate(opt.try_rotate).setBinarizer(static_cast<ZXing::Binarizer>(opt.binarizer));
     if (opt.formats == 1) hints.setFormats(ZXing::BarcodeFormat::LinearCodes);
