@@ -1,8 +1,10 @@
 #include "pipeline/coordinator.h"
 
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <fstream>
+#include <random>
 
 #include <spdlog/spdlog.h>
 
@@ -18,8 +20,27 @@ using Clock = std::chrono::steady_clock;
 struct InFlight {
   std::size_t stage = 0;
   int attempt = 0;
+  std::string token;
   Clock::time_point sent;
 };
+
+// 128 random bits as hex: a dispatch's token, which its result must echo.
+std::string new_token() {
+  static thread_local std::mt19937_64 rng = [] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }();
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+std::string died_of(const CrashEntry& e) {
+  const char* name = sigabbrev_np(e.signal);
+  return "worker died of " + (name ? "SIG" + std::string(name) : "signal " + std::to_string(e.signal));
+}
 
 std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const std::string& batch_id,
                                          const PageSource& src) {
@@ -37,11 +58,24 @@ std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const
 
 }  // namespace
 
+std::size_t result_frame_limit(const Config& config) {
+  const auto pixels = static_cast<std::size_t>(std::max<long long>(config.preprocess.max_pixels, 0));
+  return std::max(pixels, wire::kMaxHeaderBytes) + (1u << 20);
+}
+
+std::size_t work_frame_limit(const Config& config) {
+  const auto file = static_cast<std::size_t>(std::max<long long>(config.ingest.max_file_bytes, 0));
+  return std::max(file, result_frame_limit(config));
+}
+
 Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-                         BatchSink sink, zmq::context_t& context)
+                         BatchSink sink, zmq::context_t& context, CrashJournal* journal)
     : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), sink_(std::move(sink)),
-      results_(context, zmq::socket_type::pull) {
+      journal_(journal), results_(context, zmq::socket_type::pull) {
   results_.set(zmq::sockopt::linger, 0);
+  // A result carries no original scan, only the working image: a larger frame is refused as it
+  // arrives, before it is buffered.
+  results_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(result_frame_limit(config)));
   results_.bind(config.transport.results);
   results_endpoint_ = results_.get(zmq::sockopt::last_endpoint);
   for (const auto& name : kPageStages) {
@@ -56,7 +90,7 @@ Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::pa
 
 RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_at,
                            const std::function<void(const Progress&)>& on_progress,
-                           const std::function<void()>& on_tick) {
+                           const std::function<std::vector<std::string>()>& on_tick) {
   const auto started = Clock::now();
   RunResult result;
   result.batch_id = batch.batch_id;
@@ -66,6 +100,12 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   for (const auto& p : batch.pages)
     ledger_pages.push_back({p.number, p.relative, p.source_page, p.content_hash, "pending", 0, std::nullopt, p.error});
   const BatchInfo info = store_.open_batch(batch.batch_id, batch.input.string(), received_at, ledger_pages);
+  // Runs that died: the pages that killed a worker then are charged; those merely in flight not.
+  if (journal_) {
+    for (const auto& e : journal_->read_ended())
+      store_.record_failure(e.batch_id, e.page, e.token, e.stage, died_of(e));
+    journal_->remove_ended();
+  }
   result.received_at = info.received_at;
   if (info.state == "committed") {
     result.already_committed = true;
@@ -106,8 +146,8 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   }();
 
   std::map<int, InFlight> in_flight;
-  std::map<int, int> attempts;  // dispatches this run + earlier runs
-  for (const auto& lp : store_.ledger(batch.batch_id)) attempts[lp.number] = lp.attempts;
+  std::map<int, int> failures;  // dispatches that killed or stalled a worker, this run and before
+  for (const auto& lp : store_.ledger(batch.batch_id)) failures[lp.number] = lp.failures;
   std::vector<std::deque<std::vector<zmq::message_t>>> outbox(kPageStages.size());
 
   auto base_item = [&](const PageSource& src) {
@@ -150,15 +190,17 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
 
   auto dispatch = [&](int n) {
     const PageSource& src = *sources.at(n);
-    if (attempts[n] >= config_.transport.max_attempts) {
-      quarantine_unsent(n, "dispatched " + std::to_string(attempts[n]) +
-                               " times without finishing (it may crash or stall a worker)");
+    if (failures[n] >= config_.transport.max_attempts) {
+      const auto why = store_.failures(batch.batch_id, n);
+      quarantine_unsent(n, "failed " + std::to_string(failures[n]) + " times without finishing, it crashes or stalls "
+                               "its worker (last: " + (why.empty() ? std::string("unknown") : why.back()) + ")");
       return;
     }
-    store_.count_attempt(batch.batch_id, n);
-    const int attempt = ++attempts[n];
+    const int attempt = failures[n] + 1;
     PageItem page = base_item(src);
     page.attempt = attempt;
+    page.token = new_token();
+    const std::string token = page.token;
     try {
       page.original = load_(src);
     } catch (const std::exception& e) {
@@ -166,7 +208,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       return;
     }
     outbox[0].push_back(wire::encode({kPageStages[0], std::move(page)}));
-    in_flight[n] = {0, attempt, Clock::now()};
+    in_flight[n] = {0, attempt, token, Clock::now()};
   };
 
   auto flush = [&] {
@@ -224,32 +266,65 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       }
       auto& env = std::get<wire::Envelope>(decoded);
       auto it = in_flight.find(env.page.number);
-      if (env.page.batch_id != batch.batch_id || it == in_flight.end() || it->second.attempt != env.page.attempt ||
-          kPageStages[it->second.stage] != env.stage) {
-        continue;  // a late answer to a dispatch that was already given up on
+      // Only an answer to a dispatch in flight, from the stage it went to, is taken: a late
+      // answer to one given up on, a replay or a forgery is dropped.
+      if (env.page.batch_id != batch.batch_id || it == in_flight.end() || it->second.token != env.page.token ||
+          it->second.attempt != env.page.attempt || kPageStages[it->second.stage] != env.stage ||
+          env.page.content_hash != sources.at(env.page.number)->content_hash) {
+        ++result.results_refused;
+        continue;
       }
       const std::size_t next = it->second.stage + 1;
       if (env.page.error || next == kPageStages.size()) {
         finish(std::move(env.page));
       } else {
         outbox[next].push_back(wire::encode({kPageStages[next], std::move(env.page)}));
-        it->second = {next, it->second.attempt, Clock::now()};
+        it->second.stage = next;
+        it->second.sent = Clock::now();
       }
     }
 
+    // A stage process that died on a page says so in the journal: charge it and go again at once.
+    if (journal_) {
+      for (const auto& e : journal_->read_new()) {
+        auto f = in_flight.find(e.page);
+        if (e.batch_id != batch.batch_id || f == in_flight.end() || f->second.token != e.token) continue;
+        spdlog::warn("page {}: stage {} {}; dispatching again", e.page, e.stage, died_of(e));
+        failures[e.page] = store_.record_failure(batch.batch_id, e.page, e.token, e.stage, died_of(e));
+        in_flight.erase(f);
+        todo.push_front(e.page);
+      }
+    }
     const auto now = Clock::now();
     std::vector<int> expired;
     for (const auto& [n, f] : in_flight)
       if (now - f.sent > timeout) expired.push_back(n);
     for (int n : expired) {
-      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n,
-                   kPageStages[in_flight[n].stage], config_.transport.stage_timeout_s);
+      const InFlight& f = in_flight[n];
+      const std::string stage = kPageStages[f.stage];
+      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n, stage,
+                   config_.transport.stage_timeout_s);
+      failures[n] = store_.record_failure(batch.batch_id, n, f.token, stage,
+                                          "no answer in " + std::to_string(config_.transport.stage_timeout_s) + " s");
       in_flight.erase(n);
       todo.push_front(n);
     }
     progress.in_flight = static_cast<int>(in_flight.size());
     if (on_progress) on_progress(progress);
-    if (on_tick) on_tick();
+    if (on_tick) {
+      for (const auto& lost : on_tick()) {
+        std::vector<int> pages;
+        for (const auto& [n, f] : in_flight)
+          if (kPageStages[f.stage] == lost) pages.push_back(n);
+        if (!pages.empty())
+          spdlog::warn("{} page(s) in flight at stage {} went down with its process; dispatching them again",
+                       pages.size(), lost);
+        for (int n : pages) {
+          in_flight.erase(n);
+          todo.push_front(n);
+        }
+      }
+    }
   }
 
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();

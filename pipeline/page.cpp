@@ -22,6 +22,7 @@ nlohmann::json to_json(const PageItem& p) {
       {"source_page", p.source_page},
       {"content_hash", p.content_hash},
       {"attempt", p.attempt},
+      {"token", p.token},
       {"rotation", p.rotation},
       {"orientation_confidence", p.orientation_confidence},
       {"orientation_checked", p.orientation_checked},
@@ -53,6 +54,7 @@ PageItem page_from_json(const nlohmann::json& j) {
   p.source_page = j.at("source_page").get<int>();
   p.content_hash = j.at("content_hash").get<std::string>();
   p.attempt = j.value("attempt", 1);
+  p.token = j.value("token", "");
   p.rotation = j.value("rotation", 0);
   p.orientation_confidence = j.value("orientation_confidence", 0.0);
   p.orientation_checked = j.value("orientation_checked", false);

@@ -40,6 +40,7 @@ struct PageItem {
   int source_page = 1;       // 1-based within the file
   std::string content_hash;  // identifies the page's content, for idempotence
   int attempt = 1;           // dispatch attempt, set by the coordinator
+  std::string token;         // random id of this dispatch: a result must echo it to be accepted
 
   // Images. `original` is dropped once preprocess has made `work`.
   std::string original;      // encoded image bytes (PNG, JPEG, TIFF, WebP)

@@ -60,6 +60,15 @@ const std::vector<std::string_view> kMigrations = {
       CREATE INDEX dispatches_tracking ON dispatches(tracking_number);
       CREATE INDEX dispatches_code ON dispatches(dossier_code);
     )sql",
+    // 5: failed dispatches, one row each (a worker died or stalled on the page while the run
+    // lived). Until 4 every dispatch was counted, so a run that died charged the pages in flight:
+    // those counts are forgiven.
+    R"sql(
+      CREATE TABLE page_failures(
+        batch_id TEXT NOT NULL, number INTEGER NOT NULL, token TEXT NOT NULL, stage TEXT NOT NULL,
+        reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(batch_id, number, token));
+      UPDATE pages SET attempts = 0;
+    )sql",
 };
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
@@ -149,9 +158,36 @@ std::vector<LedgerPage> Store::ledger(const std::string& batch_id) {
   return out;
 }
 
-void Store::count_attempt(const std::string& batch_id, int number) {
-  Statement(db_, "UPDATE pages SET attempts = attempts + 1, updated_at = ? WHERE batch_id = ? AND number = ?")
-      .bind(1, now_iso_vn()).bind(2, batch_id).bind(3, int64_t{number}).run();
+int Store::record_failure(const std::string& batch_id, int number, const std::string& token, const std::string& stage,
+                          const std::string& reason) {
+  int failures = 0;
+  db_.transaction([&] {
+    Statement known(db_, "SELECT 1 FROM pages WHERE batch_id = ? AND number = ?");
+    known.bind(1, batch_id).bind(2, int64_t{number});
+    if (!known.step()) return;
+    known.run();
+    Statement(db_,
+              "INSERT OR IGNORE INTO page_failures(batch_id, number, token, stage, reason, at) VALUES(?, ?, ?, ?, ?, ?)")
+        .bind(1, batch_id).bind(2, int64_t{number}).bind(3, token).bind(4, stage).bind(5, reason).bind(6, now_iso_vn())
+        .run();
+    Statement(db_,
+              "UPDATE pages SET attempts = (SELECT count(*) FROM page_failures f WHERE f.batch_id = pages.batch_id "
+              "AND f.number = pages.number), updated_at = ? WHERE batch_id = ? AND number = ?")
+        .bind(1, now_iso_vn()).bind(2, batch_id).bind(3, int64_t{number}).run();
+    Statement count(db_, "SELECT attempts FROM pages WHERE batch_id = ? AND number = ?");
+    count.bind(1, batch_id).bind(2, int64_t{number});
+    if (count.step()) failures = static_cast<int>(count.integer(0));
+    count.run();
+  });
+  return failures;
+}
+
+std::vector<std::string> Store::failures(const std::string& batch_id, int number) {
+  Statement s(db_, "SELECT stage || ': ' || reason FROM page_failures WHERE batch_id = ? AND number = ? ORDER BY at, rowid");
+  s.bind(1, batch_id).bind(2, int64_t{number});
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
 }
 
 void Store::save_page(const std::string& batch_id, int number, const std::string& state,

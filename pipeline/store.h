@@ -28,7 +28,7 @@ struct LedgerPage {
   int source_page = 1;
   std::string content_hash;
   std::string state = "pending";  // pending | processed | quarantined | committed
-  int attempts = 0;               // dispatches so far (survives crashes)
+  int failures = 0;               // dispatches whose worker died or stalled while the run lived
   std::optional<std::string> result;  // PageItem JSON once processed
   std::optional<std::string> error;
 };
@@ -79,8 +79,13 @@ class Store {
                        const std::vector<LedgerPage>& pages);
   std::optional<BatchInfo> batch(const std::string& batch_id);
   std::vector<LedgerPage> ledger(const std::string& batch_id);
-  // Counts a dispatch of the page before it is sent (so a page that kills the process is known).
-  void count_attempt(const std::string& batch_id, int number);
+  // Counts a failed dispatch of a page (its worker died on it or stalled: see
+  // pipeline/crash_journal.h). The same (batch, page, token) counts once. Returns the page's
+  // failures so far; 0 when the page is not in the ledger.
+  int record_failure(const std::string& batch_id, int number, const std::string& token, const std::string& stage,
+                     const std::string& reason);
+  // The reasons of a page's failed dispatches, oldest first.
+  std::vector<std::string> failures(const std::string& batch_id, int number);
   void save_page(const std::string& batch_id, int number, const std::string& state, const nlohmann::json& result,
                  const std::optional<std::string>& error);
   void quarantine(const QuarantineEntry& entry);

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/crash_journal.h"
+#include "pipeline/fault_injection.h"
 #include "pipeline/wire.h"
 
 namespace intake {
@@ -42,14 +44,15 @@ bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std
 }
 
 WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string work_endpoint,
-                       std::string results_endpoint, int workers)
+                       std::string results_endpoint, int workers, int64_t max_frame_bytes)
     : context_(context), stage_(stage), work_endpoint_(std::move(work_endpoint)),
-      results_endpoint_(std::move(results_endpoint)) {
+      results_endpoint_(std::move(results_endpoint)), max_frame_bytes_(max_frame_bytes) {
   std::vector<std::promise<void>> ready(workers);
   std::vector<std::future<void>> started;
   for (auto& p : ready) started.push_back(p.get_future());
   for (int i = 0; i < workers; ++i)
     threads_.emplace_back([this, i, promise = &ready[i]]() mutable {
+      prepare_thread_for_crash_reports();
       std::unique_ptr<WorkerState> state;
       try {
         state = stage_.make_state();
@@ -63,6 +66,7 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
         zmq::socket_t out(context_, zmq::socket_type::push);
         in.set(zmq::sockopt::rcvhwm, 2);
         in.set(zmq::sockopt::linger, 0);
+        in.set(zmq::sockopt::maxmsgsize, max_frame_bytes_);
         out.set(zmq::sockopt::linger, 2000);
         in.connect(work_endpoint_);
         out.connect(results_endpoint_);
@@ -79,6 +83,8 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
           PageItem& page = envelope.page;
           const auto t0 = std::chrono::steady_clock::now();
           try {
+            const PageMark mark(page.batch_id, page.number, page.token, std::string(stage_.name()));
+            inject_fault(stage_.name(), page.source_file);
             stage_.process(page, state.get());
           } catch (const std::exception& e) {
             page.error = std::string(stage_.name()) + ": " + e.what();
@@ -88,6 +94,10 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
           page.timings_ms[std::string(stage_.name())] =
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
           envelope.stage = std::string(stage_.name());
+          if (page.error) {  // on its way to quarantine: the coordinator needs no image
+            page.original.clear();
+            page.work.release();
+          }
           auto out_frames = wire::encode(envelope);
           for (std::size_t f = 0; f < out_frames.size(); ++f)
             out.send(out_frames[f], f + 1 < out_frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);

@@ -23,8 +23,10 @@ namespace intake {
 
 class WorkerPool {
  public:
+  // max_frame_bytes: ZMQ_MAXMSGSIZE of the work socket (a larger frame is refused before it is
+  // buffered); -1 for none.
   WorkerPool(zmq::context_t& context, const Stage& stage, std::string work_endpoint, std::string results_endpoint,
-             int workers);
+             int workers, int64_t max_frame_bytes = -1);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -37,6 +39,7 @@ class WorkerPool {
   zmq::context_t& context_;
   const Stage& stage_;
   std::string work_endpoint_, results_endpoint_;
+  int64_t max_frame_bytes_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };

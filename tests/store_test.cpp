@@ -64,7 +64,9 @@ TEST(Store, LedgerKeepsStateAcrossReopenAndReopeningABatchChangesNothing) {
   {
     Store s(file);
     s.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00", two_pages());
-    s.count_attempt("b1", 1);
+    EXPECT_EQ(s.record_failure("b1", 1, "t1", "ocr", "died of signal 11"), 1);
+    EXPECT_EQ(s.record_failure("b1", 1, "t1", "ocr", "died of signal 11"), 1);  // read twice: once
+    EXPECT_EQ(s.record_failure("b9", 1, "t1", "ocr", "no such batch"), 0);
     s.save_page("b1", 1, "processed", {{"number", 1}}, std::nullopt);
   }
   Store s(file);
@@ -73,7 +75,8 @@ TEST(Store, LedgerKeepsStateAcrossReopenAndReopeningABatchChangesNothing) {
   const auto ledger = s.ledger("b1");
   ASSERT_EQ(ledger.size(), 2u);
   EXPECT_EQ(ledger[0].state, "processed");
-  EXPECT_EQ(ledger[0].attempts, 1);
+  EXPECT_EQ(ledger[0].failures, 1);
+  EXPECT_EQ(s.failures("b1", 1), std::vector<std::string>{"ocr: died of signal 11"});
   EXPECT_EQ(ledger[1].state, "pending");
 }
 

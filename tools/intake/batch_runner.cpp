@@ -4,7 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <spawn.h>
+#include <random>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "pipeline/crash_journal.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/signals.h"
 #include "pipeline/store.h"
@@ -31,7 +33,8 @@ std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").
 // `intake stage` children for transport tcp + launch process; restarts any that die.
 class ChildStages {
  public:
-  ChildStages(const Config& config, const Coordinator& coordinator) : config_(config) {
+  ChildStages(const Config& config, const Coordinator& coordinator, std::filesystem::path journal)
+      : config_(config), journal_(std::move(journal)) {
     for (const auto& name : kPageStages) {
       const auto& rt = config.runtime.at(name);
       for (int i = 0; i < rt.processes; ++i)
@@ -45,15 +48,20 @@ class ChildStages {
     for (auto& c : children_)
       if (c.pid > 0) ::waitpid(c.pid, nullptr, 0);
   }
-  void respawn_dead() {
+  // Returns the stages that lost a process (restarted unless a stop was requested).
+  std::vector<std::string> respawn_dead() {
+    std::vector<std::string> lost;
     for (auto& c : children_) {
       int status = 0;
       if (c.pid > 0 && ::waitpid(c.pid, &status, WNOHANG) == c.pid) {
-        spdlog::warn("stage process {} (pid {}) ended unexpectedly; restarting it", c.name, c.pid);
         c.pid = -1;
+        lost.push_back(c.name);
+        if (stop_requested()) continue;
+        spdlog::warn("stage process {} ended unexpectedly; restarting it", c.name);
         spawn(c);
       }
     }
+    return lost;
   }
 
  private:
@@ -65,17 +73,35 @@ class ChildStages {
   void spawn(Child& c) {
     const std::string exe = self_exe();
     const std::string workers = std::to_string(c.workers);
-    std::vector<std::string> args{exe, "stage", c.name, "--work", c.work, "--results", c.results, "--workers", workers};
+    std::vector<std::string> args{exe,       "stage",   c.name,          "--work", c.work, "--results",
+                                  c.results, "--workers", workers, "--crash-journal", journal_.string()};
     if (!config_.file.empty()) args.insert(args.begin() + 3, {"--config", config_.file.string()});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (int rc = posix_spawn(&c.pid, exe.c_str(), nullptr, nullptr, argv.data(), environ); rc != 0)
-      throw std::runtime_error("cannot start stage process " + c.name + ": " + std::strerror(rc));
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("cannot start stage process " + c.name + ": " + std::strerror(errno));
+    if (pid == 0) {
+      // The child dies with its coordinator, however that ends (kill -9 included).
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
+      ::execve(exe.c_str(), argv.data(), environ);
+      ::_exit(127);
+    }
+    c.pid = pid;
   }
   const Config& config_;
+  std::filesystem::path journal_;
   std::vector<Child> children_;
 };
+
+std::string run_id() {
+  std::random_device rd;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "run-%d-%08x%08x", static_cast<int>(::getpid()), rd(), rd());
+  return buf;
+}
 
 void draw_progress(const Progress& p) {
   static int last_done = -1, last_flight = -1;
@@ -125,9 +151,12 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
       std::filesystem::path(config.store.quarantine_dir).is_absolute()
           ? std::filesystem::path(config.store.quarantine_dir)
           : std::filesystem::absolute(store_path).parent_path() / config.store.quarantine_dir;
+  // The crash journal tells the next run which page killed a worker (pipeline/crash_journal.h).
+  CrashJournal journal(std::filesystem::path(store_path.string() + ".crashes"), run_id());
+  if (config.transport.kind == "inproc") arm_crash_handler(journal.file(), true);
   Coordinator coordinator(
       config, store, quarantine_dir, [&ingest](const PageSource& p) { return ingest.load(p); },
-      sink, context);
+      sink, context, &journal);
 
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::unique_ptr<WorkerPool>> pools;
@@ -136,10 +165,11 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
     for (const auto& name : kPageStages) {
       stages.push_back(make_stage(name, config));
       pools.push_back(std::make_unique<WorkerPool>(context, *stages.back(), coordinator.work_endpoints().at(name),
-                                                   coordinator.results_endpoint(), config.runtime.at(name).workers));
+                                                   coordinator.results_endpoint(), config.runtime.at(name).workers,
+                                                   static_cast<int64_t>(work_frame_limit(config))));
     }
   } else if (config.transport.launch == "process") {
-    children = std::make_unique<ChildStages>(config, coordinator);
+    children = std::make_unique<ChildStages>(config, coordinator, journal.file());
   } else {
     spdlog::info("waiting for external stage workers; results endpoint {}", coordinator.results_endpoint());
   }
@@ -147,17 +177,18 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   std::function<void(const Progress&)> progress;
   if (request.progress) progress = draw_progress;
   outcome.run = coordinator.run(batch, request.received_at, progress, [&] {
-    if (children) children->respawn_dead();
+    return children ? children->respawn_dead() : std::vector<std::string>{};
   });
   pools.clear();
   return outcome;
 }
 
 int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,
-                      const std::string& results_endpoint, int workers) {
+                      const std::string& results_endpoint, int workers, const std::filesystem::path& crash_journal) {
+  if (!crash_journal.empty()) arm_crash_handler(crash_journal);
   const auto stage = make_stage(name, config);
   zmq::context_t context;
-  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers);
+  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers, static_cast<int64_t>(work_frame_limit(config)));
   spdlog::info("stage {}: {} worker(s) on {} -> {}", name, workers, work_endpoint, results_endpoint);
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   pool.stop();

@@ -38,7 +38,8 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request);
 WorkingCalendar load_calendar(const Config& config);
 
 // Runs `workers` threads of stage `name` connected to the given endpoints until SIGINT/SIGTERM.
+// With a crash journal, a fatal signal records the page it died on there (the coordinator's).
 int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,
-                      const std::string& results_endpoint, int workers);
+                      const std::string& results_endpoint, int workers, const std::filesystem::path& crash_journal = {});
 
 }  // namespace intake

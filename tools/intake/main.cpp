@@ -221,6 +221,8 @@ int main(int argc, char** argv) {
   stage->add_option("--work", work, "endpoint to take pages from (default: the config's)");
   stage->add_option("--results", results, "endpoint to return pages to (default: the config's)");
   stage->add_option("--workers", workers, "worker threads (default: the config's)")->check(CLI::Range(1, 64));
+  std::string crash_journal;
+  stage->add_option("--crash-journal", crash_journal, "where a crash records the page it died on (set by the coordinator)");
 
   CorpusOptions corpus;
   std::string corpus_input, corpus_out;
@@ -324,7 +326,7 @@ int main(int argc, char** argv) {
       const auto& rt = config.runtime.at(stage_name);
       return run_stage_process(config, stage_name, work.empty() ? rt.endpoint : work,
                                results.empty() ? config.transport.results : results,
-                               stage->count("--workers") ? workers : rt.workers);
+                               stage->count("--workers") ? workers : rt.workers, crash_journal);
     }
     if (*show) return cmd_show(store_path, key);
     if (*status) return cmd_status(store_path, key);

@@ -1,0 +1,278 @@
+// Robustness, through the real binary: kill -9 at random moments with reruns on one store, a
+// poison page that really kills its worker (in process and over tcp), stage processes that die
+// with their coordinator. Each compares with an uninterrupted run of the same batch.
+//
+// INTAKE_KILLS sets how many random kills the soak test makes (default 4; `tools/soak` runs 20+).
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/run_intake.h"
+
+namespace intake {
+namespace {
+
+using json = nlohmann::json;
+using testing::fresh_dir;
+using testing::read_jsonl;
+using testing::run_intake;
+
+const std::filesystem::path kSource = INTAKE_SOURCE_DIR;
+const std::filesystem::path kBatch = kSource / "samples/batch-01";
+
+std::vector<std::string> run_args(const std::filesystem::path& dir, const std::filesystem::path& config) {
+  return {"run", kBatch.string(), "--config", config.string(), "--store", (dir / "store.db").string(),
+          "--out", (dir / "records.jsonl").string(), "--received", "2026-11-27T09:30"};
+}
+
+std::filesystem::path default_config() { return kSource / "configs/default.yaml"; }
+
+// Records without what legitimately differs between two runs of the same batch.
+json comparable(json r) {
+  for (auto& p : r["pages"]) p.erase("ocr_confidence");
+  return r;
+}
+
+const std::vector<json>& reference_records() {
+  static const std::vector<json> records = [] {
+    const auto dir = fresh_dir("robust-reference");
+    const auto exit = run_intake(run_args(dir, default_config()));
+    EXPECT_EQ(exit.status, 0) << exit.output;
+    return read_jsonl(dir / "records.jsonl");
+  }();
+  return records;
+}
+
+// The first column of the first row of `sql`, as text ("" when none).
+std::string sqlite_text(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(h, 5000);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
+        sqlite3_column_text(s, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(h);
+  return out;
+}
+int sqlite_int(const std::filesystem::path& db, const std::string& sql) {
+  const auto t = sqlite_text(db, sql);
+  return t.empty() ? -1 : std::stoi(t);
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A tcp config with launch: process on free loopback ports.
+std::filesystem::path tcp_config(const std::filesystem::path& dir) {
+  auto ep = [] { return "\"tcp://127.0.0.1:" + std::to_string(free_port()) + "\""; };
+  const auto config = dir / "tcp.yaml";
+  std::ofstream(config) << "transport:\n  kind: tcp\n  launch: process\n  results: " << ep()
+                        << "\n  stage_timeout_s: 600\n  max_attempts: 3\ncalendar: " << (kSource / "configs/calendar.yaml")
+                        << "\nstages:\n"
+                        << "  preprocess: {endpoint: " << ep() << "}\n"
+                        << "  barcode: {endpoint: " << ep() << "}\n"
+                        << "  ocr: {endpoint: " << ep() << ", processes: 2}\n"
+                        << "  classify: {endpoint: " << ep() << ", catalog: " << (kSource / "models/procedures.yaml")
+                        << "}\n"
+                        << "  extract: {endpoint: " << ep() << ", provinces: " << (kSource / "models/provinces.yaml")
+                        << "}\n";
+  return config;
+}
+
+// Sets an environment variable for the children started while it lives.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// Pids whose parent is `pid`.
+std::set<int> children_of(int pid) {
+  std::set<int> out;
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+      std::ifstream stat("/proc/" + name + "/stat");
+      std::string line;
+      std::getline(stat, line);
+      const auto close = line.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream rest(line.substr(close + 2));
+      char state;
+      int ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == pid && state != 'Z') out.insert(std::stoi(name));
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && line.size() > close + 2 && line[close + 2] != 'Z';
+}
+
+// What must hold of a store after the batch was run to the end, however often it was killed.
+void expect_committed_exactly_once(const std::filesystem::path& dir, const std::vector<json>& reference) {
+  const auto db = dir / "store.db";
+  const auto records = read_jsonl(dir / "records.jsonl");
+  ASSERT_EQ(records.size(), reference.size());
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i])) << i;
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state <> 'committed'"), 0);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM quarantine"), 0);
+  // Every page in exactly one dossier.
+  std::multiset<int> pages;
+  for (const auto& r : records)
+    for (const auto& p : r["pages"]) pages.insert(p["number"].get<int>());
+  std::multiset<int> reference_pages;
+  for (const auto& r : reference)
+    for (const auto& p : r["pages"]) reference_pages.insert(p["number"].get<int>());
+  EXPECT_EQ(pages, reference_pages);
+  // Codes unique and gap-free: 1..n on the day.
+  EXPECT_EQ(sqlite_int(db, "SELECT count(DISTINCT dossier_code) FROM dossiers"), static_cast<int>(reference.size()));
+  EXPECT_EQ(sqlite_int(db, "SELECT max(CAST(substr(dossier_code, -4) AS INTEGER)) FROM dossiers"),
+            static_cast<int>(reference.size()));
+  EXPECT_EQ(sqlite_text(db, "PRAGMA integrity_check"), "ok");
+}
+
+}  // namespace
+
+// The reproduction, generalised: random kill -9 while the batch runs, rerun on the same
+// store each time, then let it finish. Pages in flight at a kill cost no attempt.
+TEST(Robustness, RandomKillsWithRerunsLoseNothingAndDoubleNothing) {
+  const int kills = std::getenv("INTAKE_KILLS") ? std::atoi(std::getenv("INTAKE_KILLS")) : 4;
+  const auto dir = fresh_dir("robust-kills");
+  const auto db = dir / "store.db";
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> delay_ms(300, 6000);
+  int killed = 0, finished_early = 0;
+  for (int i = 0; i < kills; ++i) {
+    const int pid = testing::start_intake(run_args(dir, default_config()), dir / ("kill-" + std::to_string(i) + ".log"));
+    ASSERT_GT(pid, 0);
+    const int ms = delay_ms(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    ::kill(pid, SIGKILL);
+    const auto e = testing::wait_for(pid);
+    if (e.signal == SIGKILL) ++killed;
+    else ++finished_early;
+    // Never charged for being in flight at a kill.
+    EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0) << "after kill " << i << " at " << ms << " ms";
+    if (e.signal != SIGKILL) break;  // committed: later kills would test nothing
+  }
+  std::printf("kills: %d of %d runs killed, %d finished first\n", killed, kills, finished_early);
+  const auto last = run_intake(run_args(dir, default_config()));
+  ASSERT_EQ(last.status, 0) << last.output;
+  expect_committed_exactly_once(dir, reference_records());
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0);
+}
+
+// A page that kills its worker every time: each run dies with it (in process there is nothing
+// else to do), each death is charged to that page alone, and after max_attempts it is
+// quarantined while every other page is committed.
+TEST(Robustness, APoisonPageIsQuarantinedAfterMaxAttemptsInProcess) {
+  const auto dir = fresh_dir("robust-poison");
+  const auto db = dir / "store.db";
+  const ScopedEnv fault("INTAKE_FAULT", "ocr:scan_3.png:segv");
+  int crashes = 0;
+  testing::Exit e;
+  for (int run = 0; run < 6; ++run) {
+    e = run_intake(run_args(dir, default_config()));
+    if (e.status == 0) break;
+    EXPECT_EQ(e.signal, SIGSEGV) << e.output;
+    EXPECT_NE(e.output.find("a worker crashed on a page"), std::string::npos) << e.output;
+    ++crashes;
+  }
+  ASSERT_EQ(e.status, 0) << e.output;
+  EXPECT_EQ(crashes, 3);  // max_attempts
+  EXPECT_NE(e.output.find("failed 3 times without finishing"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("worker died of SIGSEGV"), std::string::npos) << e.output;
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM quarantine"), 1);
+  EXPECT_EQ(sqlite_int(db, "SELECT page_number FROM quarantine"), 3);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures WHERE number <> 3"), 0);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed'"), 14);
+  const auto records = read_jsonl(dir / "records.jsonl");
+  ASSERT_EQ(records.size(), reference_records().size());
+  EXPECT_NE(records[0]["review"]["reasons"].dump().find("page_unreadable:page=3"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "store.db.crashes") &&
+               !std::filesystem::is_empty(dir / "store.db.crashes"));
+}
+
+// Over tcp the coordinator lives on: the stage process that died is restarted, the page that
+// killed it is charged, the others it held are sent again uncharged; one run finishes the batch.
+TEST(Robustness, APoisonPageOverTcpIsQuarantinedInOneRunAndTheRestCommitted) {
+  const auto dir = fresh_dir("robust-poison-tcp");
+  const auto db = dir / "store.db";
+  const ScopedEnv fault("INTAKE_FAULT", "ocr:scan_3.png:abort");
+  const auto e = run_intake(run_args(dir, tcp_config(dir)));
+  ASSERT_EQ(e.status, 0) << e.output;
+  EXPECT_NE(e.output.find("worker died of SIGABRT"), std::string::npos) << e.output;
+  EXPECT_EQ(sqlite_int(db, "SELECT page_number FROM quarantine"), 3);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 3);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed'"), 14);
+}
+
+// kill -9 of the coordinator takes its stage processes with it; the rerun finishes the batch.
+TEST(Robustness, StageProcessesDieWithTheirCoordinator) {
+  const auto dir = fresh_dir("robust-orphans");
+  const auto config = tcp_config(dir);
+  const int pid = testing::start_intake(run_args(dir, config), dir / "first.log");
+  ASSERT_GT(pid, 0);
+  std::set<int> children;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (children.size() < 6 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    children = children_of(pid);
+  }
+  ASSERT_EQ(children.size(), 6u) << "expected 6 stage processes";
+  ::kill(pid, SIGKILL);
+  testing::wait_for(pid);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  for (int child : children) EXPECT_FALSE(alive(child)) << "stage process " << child << " outlived its coordinator";
+  const auto again = run_intake(run_args(dir, config));
+  ASSERT_EQ(again.status, 0) << again.output;
+  expect_committed_exactly_once(dir, reference_records());
+}
+
+}  // namespace intake
