@@ -1,8 +1,32 @@
 #include "pipeline/wire.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace intake::wire {
+namespace {
+
+// How deep arrays and objects nest in `text`, read without building anything (strings skipped).
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
 
 std::vector<zmq::message_t> encode(const Envelope& e) {
   const PageItem& p = e.page;
@@ -25,6 +49,9 @@ std::variant<Envelope, DecodeError> decode(std::vector<zmq::message_t>& frames) 
     return DecodeError{"bad magic/version frame (not " + std::string(kMagic) + ")"};
   if (frames[1].size() > kMaxHeaderBytes) return DecodeError{"header frame exceeds 4 MiB"};
   if (frames[2].size() > kMaxOriginalBytes) return DecodeError{"original image frame exceeds limit"};
+  if (const auto depth = nesting_depth(frames[1].to_string_view()); depth > kMaxHeaderDepth)
+    return DecodeError{"header nested deeper than " + std::to_string(kMaxHeaderDepth) + " levels (" +
+                       std::to_string(depth) + ")"};
   Envelope e;
   try {
     auto header = nlohmann::json::parse(frames[1].to_string_view());

@@ -7,7 +7,7 @@
 //   2  original image bytes as read from the scan file (empty once preprocess has run)
 //   3  working image: W*H bytes of 8-bit grey, row-major, no padding (empty before preprocess)
 // Limits, checked by decode before anything is allocated from the peer's numbers:
-//   header <= 4 MiB, original <= kMaxOriginalBytes, W,H <= 30000 and W*H <= kMaxWorkPixels.
+//   header <= 4 MiB and nested at most 32 deep (checked before it is parsed), original <= kMaxOriginalBytes, W,H <= 30000 and W*H <= kMaxWorkPixels.
 // docs/wire-format.md is the prose version of this header.
 #pragma once
 
@@ -28,6 +28,7 @@ inline constexpr std::size_t kMaxHeaderBytes = 4u << 20;
 inline constexpr std::size_t kMaxOriginalBytes = 512u << 20;
 inline constexpr std::size_t kMaxWorkPixels = 400u * 1000 * 1000;
 inline constexpr int kMaxSide = 30000;
+inline constexpr std::size_t kMaxHeaderDepth = 32;  // nesting of the header's arrays and objects
 
 struct Envelope {
   std::string stage;  // the stage to run (coordinator -> worker) or that ran (worker -> coordinator)

@@ -71,4 +71,20 @@ TEST(Wire, RejectsMalformedMessagesWithAReason) {
   }
 }
 
+// A peer's header nested 300,000 deep once crashed the coordinator (a recursive copy of
+// `fields` overflowed the stack before any check). It is refused before it is parsed.
+TEST(Wire, RefusesADeeplyNestedHeaderBeforeParsingIt) {
+  PageItem p;
+  auto header = nlohmann::json::parse(wire::encode({"ocr", p})[1].to_string()).dump();
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  header.replace(header.find("\"fields\":{}"), 11, "\"fields\":" + deep);
+  auto f = wire::encode({"ocr", p});
+  f[1] = zmq::message_t(header);
+  EXPECT_NE(reason_of(f).find("nested deeper than"), std::string::npos) << reason_of(f);
+  // Brackets inside strings are text, not nesting.
+  p.text = std::string(1000, '[');
+  auto ok = wire::encode({"ocr", p});
+  EXPECT_EQ(reason_of(ok), "");
+}
+
 }  // namespace intake
