@@ -5,6 +5,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -50,14 +52,33 @@ bool read_all(int fd, void* data, std::size_t n, int timeout_ms, bool& timed_out
   return true;
 }
 
+// A JSON number that is an int (the sandbox sends pixel coordinates), or nothing.
+std::optional<int> pixel_coordinate(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int>::max())) return static_cast<int>(u);
+  } else if (v.is_number_integer()) {
+    const auto i = v.get<int64_t>();
+    if (i >= std::numeric_limits<int>::min() && i <= std::numeric_limits<int>::max()) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<std::vector<Barcode>, MalformedReply> parse_reply(std::string_view body) {
   std::vector<Barcode> out;
   try {
-    for (const auto& b : nlohmann::json::parse(body))
-      out.push_back({b.at("format").get<std::string>(), b.at("text").get<std::string>(),
-                     b.at("position").get<std::vector<int>>()});
+    for (const auto& b : nlohmann::json::parse(body)) {
+      Barcode barcode{b.at("format").get<std::string>(), b.at("text").get<std::string>(), {}};
+      // Each coordinate checked here: json's own conversion of 1e300 to int is undefined behaviour.
+      for (const auto& v : b.at("position").get_ref<const nlohmann::json::array_t&>()) {
+        const auto c = pixel_coordinate(v);
+        if (!c) return MalformedReply{"a position that is not integer pixel coordinates"};
+        barcode.position.push_back(*c);
+      }
+      out.push_back(std::move(barcode));
+    }
   } catch (const nlohmann::json::exception& e) {
     return MalformedReply{std::string("malformed JSON: ") + e.what()};
   }

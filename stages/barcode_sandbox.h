@@ -78,7 +78,8 @@ struct MalformedReply {
 };
 
 // A response's JSON body (the bytes after its length) as the symbols it lists, or why it breaks
-// the protocol. Pure: any bytes give one of the two.
+// the protocol (not JSON, a field missing or of the wrong type, a coordinate that is not an
+// integer within int range). Pure: any bytes give one of the two.
 std::variant<std::vector<Barcode>, MalformedReply> parse_reply(std::string_view body);
 
 class BarcodeSandbox {
