@@ -16,6 +16,13 @@ using namespace std::chrono;
   throw ConfigError(file.string() + ": '" + key + "' " + what);
 }
 
+// A key or value that must be a plain scalar (a list or a mapping as a key is legal YAML).
+std::string scalar(const YAML::Node& node, const std::filesystem::path& file, const std::string& key,
+                   const std::string& what) {
+  if (!node || !node.IsScalar()) fail(file, key, what);
+  return node.Scalar();
+}
+
 Date date_at(const YAML::Node& node, const std::filesystem::path& file, const std::string& key) {
   if (!node || !node.IsScalar()) fail(file, key, "must be a date YYYY-MM-DD");
   auto d = parse_date(node.as<std::string>());
@@ -59,18 +66,18 @@ WorkingCalendar WorkingCalendar::load(const std::filesystem::path& file) {
   WorkingCalendar c;
   if (!root.IsMap()) fail(file, "(top)", "must be a mapping");
   for (const auto& kv : root) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = scalar(kv.first, file, "(top)", "has a key that is not a plain name");
     if (key == "cutoff") {
       static const std::regex hm(R"((\d{1,2}):(\d{2}))");
       std::smatch m;
-      const auto v = kv.second.as<std::string>();
+      const auto v = scalar(kv.second, file, "cutoff", "must be HH:MM");
       if (!std::regex_match(v, m, hm) || std::stoi(m[1]) > 23 || std::stoi(m[2]) > 59)
         fail(file, "cutoff", "must be HH:MM");
       c.cutoff_minutes_ = std::stoi(m[1]) * 60 + std::stoi(m[2]);
     } else if (key == "years") {
       if (!kv.second.IsMap()) fail(file, "years", "must be a mapping of year -> holidays/working_days");
       for (const auto& y : kv.second) {
-        const std::string ykey = "years." + y.first.as<std::string>();
+        const std::string ykey = "years." + scalar(y.first, file, "years", "has a key that is not a year");
         int number = 0;
         try {
           number = y.first.as<int>();
@@ -82,7 +89,7 @@ WorkingCalendar WorkingCalendar::load(const std::filesystem::path& file) {
         Year year;
         year.complete_until = Date{std::chrono::year{number}, December, day{31}};
         for (const auto& item : y.second) {
-          const auto field = item.first.as<std::string>();
+          const auto field = scalar(item.first, file, ykey, "has a key that is not a plain name");
           const std::string fkey = ykey + "." + field;
           if (field == "complete_until") {
             year.complete_until = date_at(item.second, file, fkey);

@@ -79,6 +79,10 @@ TEST(Calendar, ABadFileNamesTheKey) {
   EXPECT_NE(error_of("years:\n  2026:\n    holidays: [2027-01-01]\n").find("is not in 2026"), std::string::npos);
   EXPECT_NE(error_of("years:\n  2026:\n    holiday: []\n").find("years.2026.holiday"), std::string::npos);
   EXPECT_NE(error_of("cutoff: 25:00\n").find("cutoff"), std::string::npos);
+  // Keys and the cut-off must be plain scalars (fuzz_calendar: a list escaped as YAML::BadConversion).
+  EXPECT_NE(error_of("[a]: 1\n").find("(top)"), std::string::npos);
+  EXPECT_NE(error_of("cutoff: [15, 0]\n").find("'cutoff' must be HH:MM"), std::string::npos);
+  EXPECT_NE(error_of("years:\n  2026:\n    {a: b}: []\n").find("years.2026"), std::string::npos);
   EXPECT_EQ(parse_date("2026-02-29"), std::nullopt);
 }
 
