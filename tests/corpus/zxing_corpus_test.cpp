@@ -305,6 +305,7 @@ class ZxingCorpus : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ZxingCorpus, Folder) {
   const fs::path dir = corpus_dir();
+  // ctest marks the test skipped by this message (SKIP_REGULAR_EXPRESSION in CMakeLists.txt).
   if (GetParam() == kMissing)
     GTEST_SKIP() << "zxing-cpp 1.4.0 corpus not found at " << dir
                  << " (set INTAKE_ZXING_CORPUS to its folder to run this test)";
