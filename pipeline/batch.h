@@ -2,6 +2,7 @@
 // what its processed pages become (BatchSink). Plain values.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -16,19 +17,26 @@ namespace intake {
 
 struct PageSource {
   int number = 0;                   // 1-based over the batch
-  std::filesystem::path file;       // absolute
-  std::string relative;             // as shown in records
+  std::filesystem::path file;       // absolute, the name's bytes as they are (for reading)
+  std::string relative;             // as shown in records: text::printable of the name
   int source_page = 1;              // 1-based within the file
   std::string format;               // png | jpeg | tiff | webp | pdf | unknown
   std::string content_hash;
+  std::uint64_t tiff_directory = 0; // tiff: where the page's IFD starts in the file
   std::optional<std::string> error; // the file could not be listed; the page is quarantined
+};
+
+// A directory entry that is not read, and why (not a scan, a link out of the folder, a FIFO...).
+struct SkippedFile {
+  std::string name;  // text::printable of the name
+  std::string reason;
 };
 
 struct ScanBatch {
   std::string batch_id;
   std::filesystem::path input;
   std::vector<PageSource> pages;
-  std::vector<std::string> skipped;  // files that are not scans
+  std::vector<SkippedFile> skipped;
 };
 
 struct BatchContext {

@@ -110,6 +110,8 @@ Config load_config(const std::filesystem::path& file) {
   Section(top.child("ingest"), "ingest", file)
       .get("pdf_dpi", c.ingest.pdf_dpi)
       .get("max_file_bytes", c.ingest.max_file_bytes)
+      .get("max_pixels", c.ingest.max_pixels)
+      .get("max_pages_per_file", c.ingest.max_pages_per_file)
       .get("extensions", c.ingest.extensions)
       .finish();
   Section(top.child("agency"), "agency", file).get("code", c.agency.code).get("name", c.agency.name).finish();
@@ -174,6 +176,8 @@ Config load_config(const std::filesystem::path& file) {
     require(c.runtime[name].endpoint.rfind(scheme, 0) == 0, file, "stages." + name + ".endpoint",
             "must be a " + scheme + " endpoint for transport.kind " + t.kind);
   require(c.ingest.pdf_dpi >= 50 && c.ingest.pdf_dpi <= 1200, file, "ingest.pdf_dpi", "must be 50..1200");
+  require(c.ingest.max_pixels >= 1'000'000, file, "ingest.max_pixels", "must be at least 1000000");
+  require(c.ingest.max_pages_per_file >= 1, file, "ingest.max_pages_per_file", "must be at least 1");
   require(c.preprocess.max_skew_deg > 0 && c.preprocess.max_skew_deg <= 45, file,
           "stages.preprocess.max_skew_deg", "must be in (0, 45]");
   require(c.preprocess.max_pixels > 0, file, "stages.preprocess.max_pixels", "must be > 0");

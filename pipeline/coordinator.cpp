@@ -48,6 +48,12 @@ std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const
   const auto target_dir = dir / batch_id;
   std::filesystem::create_directories(target_dir, ec);
   const auto target = target_dir / src.relative;
+  // Only a regular file is copied: never what a link (swapped in since listing) points to.
+  const auto status = std::filesystem::symlink_status(src.file, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) {
+    spdlog::warn("{}: not copied to quarantine: no longer a regular file", src.relative);
+    return {};
+  }
   if (!std::filesystem::exists(target, ec)) std::filesystem::copy_file(src.file, target, ec);
   if (ec) {
     spdlog::warn("{}: could not copy to quarantine: {}", src.relative, ec.message());

@@ -21,6 +21,10 @@ bool mostly_upper(std::string_view utf8);
 bool has_alnum(std::string_view utf8);
 // Collapse runs of white space to one space and trim.
 std::string squeeze(std::string_view s);
+// Safe to show on a terminal and in a record: valid UTF-8 is kept, but control characters (C0
+// but tab, DEL, C1: escape sequences that recolour a terminal or set its title) and bytes that
+// are not UTF-8 (a Latin-1 file name) become "\xNN". Never throws.
+std::string printable(std::string_view bytes);
 // Natural order: "scan_2" < "scan_10"; digit runs compare by value, the rest bytewise.
 bool natural_less(std::string_view a, std::string_view b);
 

@@ -68,6 +68,7 @@ std::variant<Card, Rejected> parse(std::string_view payload) {
     ++i;
   }
   if (i >= f.size() || !has_letter(f[i])) return Rejected{"no full name after the ID number"};
+  if (text::printable(f[i]) != f[i]) return Rejected{"the full name holds control characters"};
   card.full_name = text::nfc(f[i++]);
   if (i >= f.size()) return Rejected{"no birth date"};
   auto dob = iso_date_from_ddmmyyyy(f[i]);

@@ -1,8 +1,12 @@
 #include "stages/ingest.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <variant>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -12,6 +16,7 @@
 #include <poppler/cpp/poppler-image.h>
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
+#include <tiffio.h>
 
 #include "pipeline/hash.h"
 #include "pipeline/text.h"
@@ -56,33 +61,24 @@ std::unique_ptr<poppler::document> open_pdf(const std::filesystem::path& file) {
   return doc;
 }
 
-int count_pages(const std::filesystem::path& file, const std::string& format) {
-  if (format == "pdf") {
-    const int n = open_pdf(file)->pages();
-    if (n <= 0) throw std::runtime_error("PDF has no pages");
-    return n;
-  }
-  if (format == "tiff") {
-    const auto n = cv::imcount(file.string(), cv::IMREAD_UNCHANGED);
-    if (n == 0) throw std::runtime_error("TIFF has no readable page");
-    return static_cast<int>(n);
-  }
-  return 1;
-}
-
 std::string encode_png(const cv::Mat& image) {
   std::vector<uchar> buf;
   if (!cv::imencode(".png", image, buf)) throw std::runtime_error("cannot encode page as PNG");
   return std::string(buf.begin(), buf.end());
 }
 
-std::string render_pdf_page(const std::filesystem::path& file, int index, int dpi) {
+std::string render_pdf_page(const std::filesystem::path& file, int index, int dpi, long long max_pixels) {
   auto doc = open_pdf(file);
   std::unique_ptr<poppler::page> page(doc->create_page(index));
   if (!page) throw std::runtime_error("PDF page " + std::to_string(index + 1) + " cannot be opened");
+  // From the page box, before anything is rendered.
   const auto rect = page->page_rect();
-  const double pixels = rect.width() / 72.0 * dpi * rect.height() / 72.0 * dpi;
-  if (pixels > 400e6) throw std::runtime_error("PDF page too large to render at " + std::to_string(dpi) + " dpi");
+  const double w = rect.width() / 72.0 * dpi, h = rect.height() / 72.0 * dpi;
+  if (!(w >= 1 && h >= 1)) throw std::runtime_error("PDF page " + std::to_string(index + 1) + " has no size");
+  if (w * h > static_cast<double>(max_pixels))
+    throw std::runtime_error("PDF page " + std::to_string(index + 1) + " is " + std::to_string(std::lround(w)) + "x" +
+                             std::to_string(std::lround(h)) + " pixels at " + std::to_string(dpi) +
+                             " dpi, over the limit of " + std::to_string(max_pixels) + " (ingest.max_pixels)");
   poppler::page_renderer renderer;
   renderer.set_render_hints(poppler::page_renderer::antialiasing | poppler::page_renderer::text_antialiasing);
   renderer.set_image_format(poppler::image::format_gray8);
@@ -96,6 +92,107 @@ std::string render_pdf_page(const std::filesystem::path& file, int index, int dp
     cv::cvtColor(argb, grey, cv::COLOR_BGRA2GRAY);
   }
   return encode_png(grey);
+}
+
+// libtiff's messages go to the debug log, not to stderr.
+void tiff_message(const char* module, const char* fmt, va_list ap) {
+  char buf[512];
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  spdlog::debug("libtiff {}: {}", module ? module : "", buf);
+}
+
+struct TiffCloser {
+  void operator()(TIFF* t) const { TIFFClose(t); }
+};
+using TiffPtr = std::unique_ptr<TIFF, TiffCloser>;
+
+TiffPtr open_tiff(const std::filesystem::path& file) {
+  static const bool quiet = [] {
+    TIFFSetErrorHandler(tiff_message);
+    TIFFSetWarningHandler(tiff_message);
+    return true;
+  }();
+  (void)quiet;
+  TiffPtr tif(TIFFOpen(file.c_str(), "rm"));  // m: no memory mapping (a file cut short must not SIGBUS)
+  if (!tif) throw std::runtime_error("not a readable TIFF");
+  return tif;
+}
+
+// Where each page's IFD starts, in one pass over the chain (so reading page n later costs O(1),
+// not a walk over the n pages before it). Refuses more than max_pages.
+std::vector<std::uint64_t> tiff_directories(const std::filesystem::path& file, int max_pages) {
+  auto tif = open_tiff(file);
+  std::vector<std::uint64_t> dirs;
+  do {
+    if (static_cast<int>(dirs.size()) >= max_pages)
+      throw std::runtime_error("TIFF has more than " + std::to_string(max_pages) +
+                               " pages (ingest.max_pages_per_file)");
+    dirs.push_back(TIFFCurrentDirOffset(tif.get()));
+  } while (TIFFReadDirectory(tif.get()));
+  return dirs;
+}
+
+std::string decode_tiff_page(const std::filesystem::path& file, std::uint64_t directory, int number,
+                             long long max_pixels) {
+  auto tif = open_tiff(file);
+  const std::string page = "TIFF page " + std::to_string(number);
+  if (!TIFFSetSubDirectory(tif.get(), directory)) throw std::runtime_error(page + " cannot be found");
+  std::uint32_t w = 0, h = 0;
+  if (!TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &h) || !w || !h)
+    throw std::runtime_error(page + " has no size");
+  if (static_cast<long long>(w) * h > max_pixels)
+    throw std::runtime_error(page + " is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
+                             std::to_string(max_pixels) + " (ingest.max_pixels)");
+  std::vector<std::uint32_t> rgba(static_cast<std::size_t>(w) * h);
+  if (!TIFFReadRGBAImageOriented(tif.get(), w, h, rgba.data(), ORIENTATION_TOPLEFT, 1))
+    throw std::runtime_error(page + " cannot be decoded (corrupt, cut short or an unsupported kind)");
+  cv::Mat grey(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
+  for (std::uint32_t y = 0; y < h; ++y) {
+    const std::uint32_t* row = rgba.data() + static_cast<std::size_t>(y) * w;
+    auto* out = grey.ptr<uchar>(static_cast<int>(y));
+    for (std::uint32_t x = 0; x < w; ++x) {
+      const std::uint32_t p = row[x];
+      out[x] = static_cast<uchar>((TIFFGetR(p) * 299 + TIFFGetG(p) * 587 + TIFFGetB(p) * 114 + 500) / 1000);
+    }
+  }
+  return encode_png(grey);
+}
+
+std::string file_kind(std::filesystem::file_type t) {
+  switch (t) {
+    case std::filesystem::file_type::directory: return "a folder (batches are not read recursively)";
+    case std::filesystem::file_type::fifo: return "a FIFO, not a file";
+    case std::filesystem::file_type::socket: return "a socket, not a file";
+    case std::filesystem::file_type::block: return "a block device, not a file";
+    case std::filesystem::file_type::character: return "a character device, not a file";
+    default: return "not a regular file";
+  }
+}
+
+// A folder entry as a scan candidate: a regular file, or a symbolic link that stays inside the
+// folder and leads to one (the policy: links are never followed out of the batch folder).
+// Returns the path to read, or the reason it is skipped.
+std::variant<std::filesystem::path, std::string> admit(const std::filesystem::path& folder,
+                                                       const std::filesystem::directory_entry& entry) {
+  std::error_code ec;
+  const auto own = entry.symlink_status(ec);
+  if (ec) return "cannot be examined: " + ec.message();
+  if (std::filesystem::is_regular_file(own)) return entry.path();
+  if (!std::filesystem::is_symlink(own)) return file_kind(own.type());
+  const auto target = std::filesystem::canonical(entry.path(), ec);
+  if (ec) {
+    if (ec == std::errc::too_many_symbolic_link_levels) return std::string("a symbolic link loop");
+    if (ec == std::errc::no_such_file_or_directory) return std::string("a dangling symbolic link");
+    return "a symbolic link that cannot be resolved: " + ec.message();
+  }
+  const auto root = std::filesystem::canonical(folder, ec);
+  if (ec) return "cannot be examined: " + ec.message();
+  const auto rel = target.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return std::string("a symbolic link out of the batch folder (not followed)");
+  const auto status = std::filesystem::status(target, ec);
+  if (ec) return "cannot be examined: " + ec.message();
+  if (!std::filesystem::is_regular_file(status)) return "a symbolic link to " + file_kind(status.type());
+  return target;
 }
 
 }  // namespace
@@ -113,77 +210,104 @@ std::string sniff_format(std::string_view h) {
 ScanBatch Ingest::enumerate(const std::vector<std::filesystem::path>& inputs) const {
   if (inputs.empty()) throw std::runtime_error("no input given");
   ScanBatch batch;
-  std::vector<std::pair<std::filesystem::path, std::string>> files;  // absolute, relative
+  struct Candidate {
+    std::filesystem::path file;  // to read
+    std::string raw_name;        // the name's bytes, for the batch key
+  };
+  std::vector<Candidate> files;
   for (const auto& input : inputs) {
     std::error_code ec;
-    if (std::filesystem::is_directory(input, ec)) {
+    const auto status = std::filesystem::status(input, ec);
+    if (std::filesystem::is_directory(status)) {
       if (batch.input.empty()) batch.input = std::filesystem::absolute(input);
-      std::vector<std::filesystem::path> found;
-      for (const auto& entry : std::filesystem::directory_iterator(input)) {
-        const auto name = entry.path().filename().string();
-        if (name.empty() || name[0] == '.' || !entry.is_regular_file()) continue;
-        found.push_back(entry.path());
+      std::vector<std::filesystem::directory_entry> found;
+      std::filesystem::directory_iterator it(input, ec), end;
+      if (ec) throw std::runtime_error(text::printable(input.string()) + ": cannot list the folder: " + ec.message());
+      for (; it != end; it.increment(ec)) {
+        if (ec) throw std::runtime_error(text::printable(input.string()) + ": cannot list the folder: " + ec.message());
+        found.push_back(*it);
       }
       std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-        return text::natural_less(a.filename().string(), b.filename().string());
+        return text::natural_less(a.path().filename().string(), b.path().filename().string());
       });
-      for (const auto& f : found) files.emplace_back(std::filesystem::absolute(f), f.filename().string());
-    } else if (std::filesystem::exists(input, ec)) {
+      for (const auto& entry : found) {
+        const auto name = entry.path().filename().string();
+        if (name.empty() || name[0] == '.') continue;  // hidden: the scanner's temporary files
+        auto admitted = admit(input, entry);
+        if (auto* reason = std::get_if<std::string>(&admitted)) {
+          batch.skipped.push_back({text::printable(name), *reason});
+          continue;
+        }
+        files.push_back({std::filesystem::absolute(std::get<std::filesystem::path>(admitted)), name});
+      }
+    } else if (std::filesystem::is_regular_file(status)) {
+      // A file named on the command line is the user's choice: a link to it is followed.
       if (batch.input.empty()) batch.input = std::filesystem::absolute(input);
-      files.emplace_back(std::filesystem::absolute(input), input.filename().string());
+      files.push_back({std::filesystem::absolute(input), input.filename().string()});
+    } else if (std::filesystem::exists(status)) {
+      batch.skipped.push_back({text::printable(input.string()), file_kind(status.type())});
     } else {
-      throw std::runtime_error(input.string() + ": no such file or directory");
+      throw std::runtime_error(text::printable(input.string()) + ": no such file or directory");
     }
   }
 
   std::string batch_key;
-  for (const auto& [file, relative] : files) {
-    auto ext = file.extension().string();
+  for (const auto& [file, raw_name] : files) {
+    const std::string relative = text::printable(raw_name);
+    auto ext = std::filesystem::path(raw_name).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     if (std::find(config_.extensions.begin(), config_.extensions.end(), ext) == config_.extensions.end()) {
-      batch.skipped.push_back(relative);
+      batch.skipped.push_back({relative, "not a scan file"});
       continue;
     }
     PageSource base;
     base.file = file;
     base.relative = relative;
     std::string file_hash;
+    std::vector<std::uint64_t> tiff_dirs{0};
     int pages = 1;
     try {
       file_hash = sha256_file_hex(file);
       if (std::filesystem::file_size(file) == 0) throw std::runtime_error("file is empty");
       base.format = sniff_format(read_head(file));
       if (base.format == "unknown") throw std::runtime_error("not a PNG, JPEG, TIFF, WebP or PDF file");
-      pages = count_pages(file, base.format);
+      if (base.format == "pdf") {
+        pages = open_pdf(file)->pages();
+        if (pages <= 0) throw std::runtime_error("PDF has no pages");
+        if (pages > config_.max_pages_per_file)
+          throw std::runtime_error("PDF has " + std::to_string(pages) + " pages, over the limit of " +
+                                   std::to_string(config_.max_pages_per_file) + " (ingest.max_pages_per_file)");
+      } else if (base.format == "tiff") {
+        tiff_dirs = tiff_directories(file, config_.max_pages_per_file);
+        pages = static_cast<int>(tiff_dirs.size());
+      }
     } catch (const std::exception& e) {
       base.error = e.what();
-      if (file_hash.empty()) file_hash = sha256_hex(relative);
+      pages = 1;
+      tiff_dirs = {0};
+      if (file_hash.empty()) file_hash = sha256_hex(raw_name);
     }
-    batch_key += relative + '\0' + file_hash + '\n';
+    batch_key += raw_name + '\0' + file_hash + '\n';
     for (int i = 1; i <= pages; ++i) {
       PageSource p = base;
       p.number = static_cast<int>(batch.pages.size()) + 1;
       p.source_page = i;
+      if (base.format == "tiff" && !base.error) p.tiff_directory = tiff_dirs[static_cast<std::size_t>(i - 1)];
       p.content_hash = sha256_hex(file_hash + "#" + std::to_string(i));
       batch.pages.push_back(std::move(p));
     }
   }
-  if (batch.pages.empty()) throw std::runtime_error(batch.input.string() + ": holds no scan files");
+  if (batch.pages.empty()) throw std::runtime_error(text::printable(batch.input.string()) + ": holds no scan files");
   batch.batch_id = "b" + sha256_hex(batch_key).substr(0, 16);
   return batch;
 }
 
 std::string Ingest::load(const PageSource& page) const {
   if (page.error) throw std::runtime_error(*page.error);
-  if (page.format == "pdf") return render_pdf_page(page.file, page.source_page - 1, config_.pdf_dpi);
-  if (page.format == "tiff") {
-    if (cv::imcount(page.file.string(), cv::IMREAD_UNCHANGED) > 1) {
-      std::vector<cv::Mat> mats;
-      if (!cv::imreadmulti(page.file.string(), mats, page.source_page - 1, 1, cv::IMREAD_UNCHANGED) || mats.empty())
-        throw std::runtime_error("TIFF page " + std::to_string(page.source_page) + " cannot be decoded");
-      return encode_png(mats.front());
-    }
-  }
+  if (page.format == "pdf")
+    return render_pdf_page(page.file, page.source_page - 1, config_.pdf_dpi, config_.max_pixels);
+  if (page.format == "tiff")
+    return decode_tiff_page(page.file, page.tiff_directory, page.source_page, config_.max_pixels);
   std::string bytes = read_file(page.file, config_.max_file_bytes);
   if (sha256_hex(sha256_hex(bytes) + "#" + std::to_string(page.source_page)) != page.content_hash)
     throw std::runtime_error("file changed since the batch was listed");

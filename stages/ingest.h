@@ -5,7 +5,18 @@
 // file), WebP, PDF (each page rendered at the configured dpi with poppler). Files with other
 // extensions are skipped (a batch folder may hold notes); a file with a scan extension that
 // cannot be read still takes one page number, carrying the reason, so it is quarantined and
-// scan order is kept. The batch id is a hash over file names and contents: the same files give
+// scan order is kept. A PDF or TIFF page is checked against ingest.max_pixels before it is
+// rendered or decoded (from the page box x dpi, from the IFD), and a file with more than
+// ingest.max_pages_per_file pages is quarantined whole; a TIFF's page directories are found in
+// one pass, so reading a long file is linear.
+//
+// Folder entries that are not read are listed as skipped with their reason: other extensions,
+// hidden files aside (names starting with '.', a scanner's temporary files) - folders, FIFOs,
+// sockets, devices, and symbolic links that are dangling, loop, or lead out of the batch folder
+// (links are never followed out of it; one that stays inside and leads to a regular file is read).
+// A file named on the command line is read wherever it is. File names are kept as bytes for
+// reading and shown as text::printable (a Latin-1 name as "\xF4") in records and output.
+// The batch id is a hash over file names and contents: the same files give
 // the same batch, which is what lets an interrupted run resume.
 //
 // Immutable after construction; enumerate() and load() are thread-safe.

@@ -36,6 +36,24 @@ int paper_level(const cv::Mat& grey) {
 
 }  // namespace
 
+bool looks_cut_short(const std::string& bytes) {
+  std::string_view b(bytes);
+  if (b.size() >= 3 && b.substr(0, 3) == std::string_view("\xFF\xD8\xFF", 3)) {
+    // A JPEG ends with EOI (FF D9); scanners may pad after it with zeros.
+    std::size_t end = b.size();
+    while (end > 0 && b[end - 1] == '\0') --end;
+    return end < 2 || b.substr(end - 2, 2) != std::string_view("\xFF\xD9", 2);
+  }
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
+    return b.find(std::string_view("IEND\xAE\x42\x60\x82", 8)) == std::string_view::npos;
+  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
+    const auto u = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(b[i])); };
+    const std::uint64_t declared = (u(4) | u(5) << 8 | u(6) << 16 | u(7) << 24) + 8ull;
+    return declared > b.size();
+  }
+  return false;
+}
+
 cv::Mat decode_grey(const std::string& bytes, long long max_pixels) {
   if (bytes.empty()) throw std::runtime_error("empty image");
   l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
@@ -158,6 +176,8 @@ std::unique_ptr<WorkerState> PreprocessStage::make_state() const {
 
 void PreprocessStage::process(PageItem& page, WorkerState* state) const {
   cv::Mat grey = decode_grey(page.original, config_.max_pixels);
+  // It decoded, but partly: what is missing (the lower part, as a rule) was filled in grey.
+  if (looks_cut_short(page.original)) page.flag("image_truncated:page=" + std::to_string(page.number));
   page.width = grey.cols;
   page.height = grey.rows;
   page.original.clear();

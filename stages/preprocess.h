@@ -37,6 +37,9 @@ class PreprocessStage : public Stage {
 
 // Building blocks, exposed for tests.
 cv::Mat decode_grey(const std::string& bytes, long long max_pixels);  // throws with the reason
+// A JPEG without its end marker, a PNG without IEND, a WebP shorter than its RIFF size: such a
+// file may still decode, with its missing part filled in (flagged image_truncated:page=N).
+bool looks_cut_short(const std::string& bytes);
 // Degrees to turn the image counter-clockwise to straighten it (+: the content leans clockwise).
 double estimate_skew_deg(const cv::Mat& grey, double max_deg);
 cv::Mat rotate_deg(const cv::Mat& grey, double deg);            // turns the image counter-clockwise by deg

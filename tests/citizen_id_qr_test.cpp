@@ -55,4 +55,12 @@ TEST(CitizenIdQr, DatesAreRealCalendarDates) {
   EXPECT_FALSE(citizen_id::iso_date_from_ddmmyyyy("0101202"));
 }
 
+// A QR payload is outside data: a name carrying a terminal escape is no name (it once became
+// the dossier's applicant, "Mallory\x1B[31m Evil").
+TEST(CitizenIdQr, RefusesANameWithControlCharacters) {
+  auto r = citizen_id::parse("080070001365|123456789|Mallory\x1b[31m Evil|01011990|Nam|X|01012021");
+  ASSERT_TRUE(std::holds_alternative<citizen_id::Rejected>(r));
+  EXPECT_NE(std::get<citizen_id::Rejected>(r).reason.find("control characters"), std::string::npos);
+}
+
 }  // namespace intake

@@ -40,4 +40,17 @@ TEST(Text, MostlyUpperTellsHeadingsFromSentences) {
   EXPECT_FALSE(text::mostly_upper("II."));  // too few letters to tell
 }
 
-}  // namespace intake
+// Values read off scans and file names are shown, never obeyed: a QR payload's escape sequences
+// once recoloured the terminal through `run`, `status` and `find`.
+TEST(Text, PrintableEscapesControlsAndBytesThatAreNotUtf8) {
+  EXPECT_EQ(text::printable("Nguyễn Văn An"), "Nguyễn Văn An");
+  EXPECT_EQ(text::printable("\x1b[31mred\x1b]0;title\x07"), "\\x1B[31mred\\x1B]0;title\\x07");
+  EXPECT_EQ(text::printable("caf\xe9.png"), "caf\\xE9.png");       // Latin-1
+  EXPECT_EQ(text::printable("a\xc2\x9b" "b"), "a\\xC2\\x9Bb");   // C1 CSI
+  EXPECT_EQ(text::printable("x\xed\xa0\x80"), "x\\xED\\xA0\\x80");  // a surrogate
+  EXPECT_EQ(text::printable("tab\tok\nline"), "tab\tok\\x0Aline");
+  EXPECT_EQ(text::printable(std::string("\0", 1)), "\\x00");
+  EXPECT_EQ(text::printable("\xf0\x9f\x98"), "\\xF0\\x9F\\x98");  // cut short
+}
+
+}

@@ -26,7 +26,7 @@ struct BatchRequest {
 
 struct BatchOutcome {
   RunResult run;
-  std::vector<std::string> skipped_files;
+  std::vector<SkippedFile> skipped_files;
   std::string store_path;
 };
 

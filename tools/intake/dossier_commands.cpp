@@ -8,6 +8,7 @@
 #include "pipeline/calendar.h"
 #include "pipeline/lifecycle.h"
 #include "pipeline/store.h"
+#include "pipeline/text.h"
 #include "stages/catalog.h"
 #include "tools/intake/batch_runner.h"
 #include "tools/intake/receipt.h"
@@ -21,8 +22,9 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// Values come from scans: shown, never obeyed (text::printable).
 std::string str(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("-");
+  return j.contains(key) && j[key].is_string() ? text::printable(j[key].get<std::string>()) : std::string("-");
 }
 
 }  // namespace
@@ -56,14 +58,14 @@ int cmd_status(const std::string& store_path, const std::string& code) {
   if (!missing.empty()) fmt::print("missing        {} (set-status {} waiting_supplement to ask for them)\n", missing, st->code);
   for (const auto& d : store.dispatches_of(st->code)) {
     std::string reasons;
-    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + text::printable(reason.get<std::string>());
     fmt::print("dispatch       {} {} {}{}\n", str(d, "tracking_number"), str(d, "dispatched_at"), str(d, "status"),
                reasons.empty() ? "" : " (" + reasons + ")");
   }
   fmt::print("\n{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", "at", "from", "to", "by", "due", "note");
   for (const auto& e : st->history)
     fmt::print("{:<27} {:<20} {:<20} {:<12} {:<11} {}\n", e.at, e.from.empty() ? "-" : e.from, e.to, e.actor,
-               e.due_date ? *e.due_date : "-", e.note);
+               e.due_date ? *e.due_date : "-", text::printable(e.note));
   return 0;
 }
 

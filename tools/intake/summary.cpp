@@ -5,11 +5,14 @@
 
 #include <fmt/core.h>
 
+#include "pipeline/text.h"
+
 namespace intake {
 namespace {
 
+// Values come from scans: shown, never obeyed (text::printable).
 std::string field(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string("-");
+  return j.contains(key) && j[key].is_string() ? text::printable(j[key].get<std::string>()) : std::string("-");
 }
 
 double percentile(std::vector<double> v, double q) {
@@ -40,7 +43,7 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
     const bool needs = d["review"]["required"].get<bool>();
     if (needs) ++review;
     std::string reasons;
-    for (const auto& reason : d["review"]["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    for (const auto& reason : d["review"]["reasons"]) reasons += (reasons.empty() ? "" : ", ") + text::printable(reason.get<std::string>());
     fmt::print(out, "{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", n, range, field(d, "tracking_number"),
                field(d["applicant"], "full_name"), field(d["procedure"], "name"), needs ? reasons : "no");
   }
@@ -55,8 +58,9 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   fmt::print(out, "need review    {}\n", review);
   fmt::print(out, "quarantined    {}\n", r.quarantine.size());
   for (const auto& q : r.quarantine)
-    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, q.source_file, q.source_page, q.reason);
-  for (const auto& s : o.skipped_files) fmt::print(out, "skipped        {} (not a scan file)\n", s);
+    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, text::printable(q.source_file), q.source_page,
+               text::printable(q.reason));
+  for (const auto& s : o.skipped_files) fmt::print(out, "skipped        {} ({})\n", s.name, s.reason);
   if (processed_now > 0 && r.seconds > 0) {
     fmt::print(out, "time           {:.1f} s, {:.1f} pages/min\n", r.seconds, processed_now * 60.0 / r.seconds);
     std::string stages;
@@ -79,7 +83,7 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
     const std::string range =
         pages.empty() ? "-" : fmt::format("{}-{}", pages.front().get<int>(), pages.back().get<int>());
     std::string reasons;
-    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    for (const auto& reason : d["reasons"]) reasons += (reasons.empty() ? "" : ", ") + text::printable(reason.get<std::string>());
     const std::string status = field(d, "status");
     if (status == "linked") ++linked;
     fmt::print(out, "{:<3} {:<9} {:<15} {:<27} {:<8} {}\n", d.value("group", 0), range, field(d, "tracking_number"),
@@ -93,7 +97,8 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
              r.records.size() > static_cast<std::size_t>(linked) ? " (not linked: check them, then intake set-status CODE returned)" : "");
   fmt::print(out, "quarantined    {}\n", r.quarantine.size());
   for (const auto& q : r.quarantine)
-    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, q.source_file, q.source_page, q.reason);
+    fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, text::printable(q.source_file), q.source_page,
+               text::printable(q.reason));
   if (r.interrupted) fmt::print(out, "INTERRUPTED: run the same command again to finish the batch\n");
 }
 
