@@ -130,9 +130,32 @@ BatchInfo Store::open_batch(const std::string& batch_id, const std::string& inpu
     Statement insert(db_,
                      "INSERT OR IGNORE INTO pages(batch_id, number, source_file, source_page, content_hash, state, "
                      "error, updated_at) VALUES(?, ?, ?, ?, ?, 'pending', ?, ?)");
-    for (const auto& p : pages)
+    Statement changed(db_,
+                      "UPDATE pages SET source_file = ?3, source_page = ?4, content_hash = ?5, state = 'pending', "
+                      "result = NULL, error = ?6, attempts = 0, updated_at = ?7 "
+                      "WHERE batch_id = ?1 AND number = ?2 AND (content_hash <> ?5 OR source_file <> ?3) RETURNING number");
+    Statement unquarantine(db_, "DELETE FROM quarantine WHERE batch_id = ? AND page_number = ?");
+    Statement unfail(db_, "DELETE FROM page_failures WHERE batch_id = ? AND number = ?");
+    for (const auto& p : pages) {
       insert.bind(1, batch_id).bind(2, int64_t{p.number}).bind(3, p.source_file).bind(4, int64_t{p.source_page})
           .bind(5, p.content_hash).bind(6, p.error).bind(7, now_iso_vn()).run();
+      insert.reset();
+      changed.bind(1, batch_id).bind(2, int64_t{p.number}).bind(3, p.source_file).bind(4, int64_t{p.source_page})
+          .bind(5, p.content_hash).bind(6, p.error).bind(7, now_iso_vn());
+      const bool was_changed = changed.step();
+      changed.reset();
+      if (was_changed) {
+        unquarantine.bind(1, batch_id).bind(2, int64_t{p.number}).run();
+        unquarantine.reset();
+        unfail.bind(1, batch_id).bind(2, int64_t{p.number}).run();
+        unfail.reset();
+      }
+    }
+    // Grown or changed since it was committed: open again.
+    Statement(db_,
+              "UPDATE batches SET state = 'open', page_count = ?2 WHERE batch_id = ?1 AND state = 'committed' "
+              "AND EXISTS(SELECT 1 FROM pages WHERE batch_id = ?1 AND state = 'pending')")
+        .bind(1, batch_id).bind(2, int64_t(pages.size())).run();
   });
   return *batch(batch_id);
 }
@@ -144,6 +167,15 @@ std::optional<BatchInfo> Store::batch(const std::string& batch_id) {
   BatchInfo b{s.text(0), s.text(1), s.text(2), s.text(3)};
   s.run();
   return b;
+}
+
+std::optional<std::string> Store::latest_batch_for_input(const std::string& input) {
+  Statement s(db_, "SELECT batch_id FROM batches WHERE input = ? ORDER BY created_at DESC, rowid DESC LIMIT 1");
+  s.bind(1, input);
+  if (!s.step()) return std::nullopt;
+  auto id = s.text(0);
+  s.run();
+  return id;
 }
 
 std::vector<LedgerPage> Store::ledger(const std::string& batch_id) {

@@ -74,10 +74,15 @@ class Store {
   static int latest_schema_version();  // the version this program migrates a store to
 
   // Records the batch and its pages (pages already present keep their state). Returns the batch
-  // as stored: a resumed batch keeps the received_at it was first given.
+  // as stored: a resumed batch keeps the received_at it was first given. A batch extended since
+  // it was committed (a hot folder that grew: see run_batch) is open again: its new pages are
+  // added, a page whose content changed is pending again (its result and quarantine entry
+  // dropped), and committing it again updates its dossiers in place (same codes).
   BatchInfo open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
                        const std::vector<LedgerPage>& pages);
   std::optional<BatchInfo> batch(const std::string& batch_id);
+  // The batch most recently opened for this input path, if any.
+  std::optional<std::string> latest_batch_for_input(const std::string& input);
   std::vector<LedgerPage> ledger(const std::string& batch_id);
   // Counts a failed dispatch of a page (its worker died on it or stalled: see
   // pipeline/crash_journal.h). The same (batch, page, token) counts once. Returns the page's

@@ -275,4 +275,66 @@ TEST(Robustness, StageProcessesDieWithTheirCoordinator) {
   expect_committed_exactly_once(dir, reference_records());
 }
 
+// A scanner's copy into the hot folder that pauses longer than --settle: the partial folder is
+// taken as a batch, then the rest arrives. It once became a second batch, doubling dossiers
+// (5 instead of 4, a tracking number twice); now the batch is extended and its dossiers updated
+// in place, with the codes they were given.
+TEST(Robustness, AHotFolderCopyThatPausesDoesNotDoubleDossiers) {
+  const auto dir = fresh_dir("robust-watch-pause");
+  const auto hot = dir / "hot", out = dir / "out", db = dir / "store.db";
+  std::filesystem::create_directories(hot / "job-1");
+  const int pid = testing::start_intake({"watch", hot.string(), "--config", default_config().string(), "--store",
+                                         db.string(), "--out-dir", out.string(), "--settle", "1"},
+                                        dir / "watch.log");
+  ASSERT_GT(pid, 0);
+  std::vector<std::filesystem::path> scans;
+  for (const auto& e : std::filesystem::directory_iterator(kBatch))
+    if (e.path().filename().string().rfind("scan_", 0) == 0) scans.push_back(e.path());
+  std::sort(scans.begin(), scans.end(), [](const auto& a, const auto& b) {
+    auto n = [](const std::filesystem::path& p) { return std::stoi(p.stem().string().substr(5)); };
+    return n(a) < n(b);
+  });
+  ASSERT_EQ(scans.size(), 13u);
+  auto wait_for_commits = [&](int commits) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    while (sqlite_int(db, "SELECT count(*) FROM batches WHERE state = 'committed'") < 1 ||
+           sqlite_int(db, "SELECT count(*) FROM dossier_events") < commits) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return true;
+  };
+  // The first 7 files (dossier 1 and part of dossier 2), then a pause.
+  for (std::size_t i = 0; i < 7; ++i) std::filesystem::copy_file(scans[i], hot / "job-1" / scans[i].filename());
+  ASSERT_TRUE(wait_for_commits(1)) << "the partial folder was not taken";
+  const int first_dossiers = sqlite_int(db, "SELECT count(*) FROM dossiers");
+  const std::string first_code = sqlite_text(db, "SELECT dossier_code FROM dossiers ORDER BY first_page LIMIT 1");
+  // The rest of the copy.
+  for (std::size_t i = 7; i < scans.size(); ++i) std::filesystem::copy_file(scans[i], hot / "job-1" / scans[i].filename());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed' OR state = 'quarantined'") < 15 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // a second batch, if any, would be committed by now
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(testing::wait_for(pid).status, 0);
+
+  EXPECT_GE(first_dossiers, 1);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM batches"), 1);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference_records().size()));
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM (SELECT tracking_number FROM dossiers WHERE tracking_number IS NOT "
+                           "NULL GROUP BY tracking_number HAVING count(*) > 1)"),
+            0);
+  EXPECT_EQ(sqlite_text(db, "SELECT dossier_code FROM dossiers ORDER BY first_page LIMIT 1"), first_code);
+  // The out file holds the batch as it is now, like an uninterrupted run.
+  std::vector<json> records;
+  for (const auto& e : std::filesystem::directory_iterator(out)) records = read_jsonl(e.path());
+  ASSERT_EQ(records.size(), reference_records().size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["pages"], reference_records()[i]["pages"]) << i;
+    EXPECT_EQ(records[i]["tracking_number"], reference_records()[i]["tracking_number"]) << i;
+    EXPECT_EQ(records[i]["applicant"], reference_records()[i]["applicant"]) << i;
+  }
+}
+
 }  // namespace intake

@@ -17,6 +17,7 @@
 #include "pipeline/dispatch.h"
 #include "pipeline/signals.h"
 #include "pipeline/store.h"
+#include "pipeline/text.h"
 #include "pipeline/worker_pool.h"
 #include "stages/assemble.h"
 #include "stages/catalog.h"
@@ -103,6 +104,25 @@ std::string run_id() {
   return buf;
 }
 
+// The input's previous batch, when its pages are the first pages of this one, file for file (a
+// page whose file was still being written may have changed): this batch takes its id.
+void extend_grown_batch(Store& store, ScanBatch& batch) {
+  const auto prior = store.latest_batch_for_input(batch.input.string());
+  if (!prior || *prior == batch.batch_id) return;
+  const auto ledger = store.ledger(*prior);
+  if (ledger.empty() || ledger.size() > batch.pages.size()) return;
+  int changed = 0;
+  for (const auto& lp : ledger) {
+    const PageSource& p = batch.pages[static_cast<std::size_t>(lp.number - 1)];
+    if (p.number != lp.number || p.relative != lp.source_file || p.source_page != lp.source_page) return;
+    changed += p.content_hash != lp.content_hash;
+  }
+  spdlog::warn("{}: grew after batch {} was taken ({} new page(s), {} changed): the batch is extended and its "
+               "dossiers updated in place",
+               text::printable(batch.input.string()), *prior, batch.pages.size() - ledger.size(), changed);
+  batch.batch_id = *prior;
+}
+
 void draw_progress(const Progress& p) {
   static int last_done = -1, last_flight = -1;
   if (p.done == last_done && p.in_flight == last_flight) return;
@@ -127,6 +147,7 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   const auto store_path = request.store.empty() ? config.resolve(config.store.path) : request.store;
   outcome.store_path = store_path.string();
   Store store(store_path);
+  if (request.extend_grown) extend_grown_batch(store, batch);
   const auto calendar = std::make_shared<const WorkingCalendar>(load_calendar(config));
   const DossierAssembler assembler(config.assemble, Catalog::load(config.resolve(config.classify.catalog)), calendar);
   BatchSink sink;

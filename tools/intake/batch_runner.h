@@ -22,6 +22,10 @@ struct BatchRequest {
   // intake: the batch is incoming mail and becomes dossiers (received_at: when it arrived);
   // dispatch: outbound envelopes with results, linked to their dossiers (received_at: when sent).
   enum class Kind { intake, dispatch } kind = Kind::intake;
+  // A hot-folder entry: when the input's last batch was made of a prefix of these files (the
+  // scanner's copy paused past the completion rule), this run extends that batch (its dossiers
+  // are updated in place, same codes) instead of starting a second one that would double them.
+  bool extend_grown = false;
 };
 
 struct BatchOutcome {

@@ -99,10 +99,12 @@ int cmd_dispatch(const Config& config, const BatchRequest& request, const std::s
 }
 
 // A hot folder: every top-level file, and every top-level folder, is one batch once its files
-// have stopped changing for `settle_s` seconds. Batches are idempotent, so a batch seen again
-// after a restart is not processed twice.
+// have stopped changing for `settle_s` seconds (and, with a marker, once the folder holds that
+// file, which the scanner writes last). Batches are idempotent, so a batch seen again after a
+// restart is not processed twice; a folder that grows after its batch was taken (a copy that
+// paused longer than the settle time) extends that batch: its dossiers are updated in place.
 int cmd_watch(const Config& config, const std::filesystem::path& dir, const std::string& store, const std::string& out_dir,
-              int settle_s) {
+              int settle_s, const std::string& marker) {
   if (!std::filesystem::is_directory(dir)) {
     spdlog::error("{}: not a directory", dir.string());
     return kExitUsage;
@@ -140,6 +142,10 @@ int cmd_watch(const Config& config, const std::filesystem::path& dir, const std:
       const auto key = entry.string();
       const auto fp = fingerprint(entry);
       if (fp.empty() || done[key] == fp) continue;
+      std::error_code marker_ec;
+      if (!marker.empty() && std::filesystem::is_directory(entry, marker_ec) &&
+          !std::filesystem::exists(entry / marker, marker_ec))
+        continue;  // the scanner has not said the folder is complete
       auto& [last_fp, since] = seen[key];
       if (last_fp != fp) {
         last_fp = fp;
@@ -148,6 +154,7 @@ int cmd_watch(const Config& config, const std::filesystem::path& dir, const std:
       }
       if (std::chrono::steady_clock::now() - since < std::chrono::seconds(settle_s)) continue;
       BatchRequest request{{entry}, now_iso_vn(), store, false};
+      request.extend_grown = true;
       try {
         const BatchOutcome outcome = run_batch(config, request);
         if (outcome.run.interrupted) break;
@@ -214,6 +221,8 @@ int main(int argc, char** argv) {
   watch->add_option("--store", store, "dossier store");
   watch->add_option("--out-dir", out_dir, "write BATCH.jsonl here for each batch");
   watch->add_option("--settle", settle_s, "seconds a batch must stay unchanged before it is taken")->check(CLI::Range(1, 3600));
+  std::string marker;
+  watch->add_option("--marker", marker, "take a folder only once it holds this file (written by the scanner last)");
 
   auto* stage = app.add_subcommand("stage", "run workers of one stage (tcp transport)");
   stage->add_option("name", stage_name, "preprocess | barcode | ocr | classify | extract")->required();
@@ -320,7 +329,7 @@ int main(int argc, char** argv) {
       request.kind = BatchRequest::Kind::dispatch;
       return cmd_dispatch(config, request, out);
     }
-    if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s);
+    if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s, marker);
     if (*stage) {
       if (!config.runtime.count(stage_name)) throw ConfigError("unknown stage '" + stage_name + "'");
       const auto& rt = config.runtime.at(stage_name);
