@@ -106,6 +106,8 @@ Config load_config(const std::filesystem::path& file) {
       .get("max_in_flight", c.transport.max_in_flight)
       .get("stage_timeout_s", c.transport.stage_timeout_s)
       .get("max_attempts", c.transport.max_attempts)
+      .get("keys", c.transport.keys)
+      .get("insecure", c.transport.insecure)
       .finish();
   Section(top.child("ingest"), "ingest", file)
       .get("pdf_dpi", c.ingest.pdf_dpi)
@@ -175,6 +177,18 @@ Config load_config(const std::filesystem::path& file) {
   for (const auto& name : kPageStages)
     require(c.runtime[name].endpoint.rfind(scheme, 0) == 0, file, "stages." + name + ".endpoint",
             "must be a " + scheme + " endpoint for transport.kind " + t.kind);
+  if (t.kind == "tcp" && t.insecure) {
+    auto loopback = [](const std::string& ep) {
+      return ep.rfind("tcp://127.0.0.1:", 0) == 0 || ep.rfind("tcp://localhost:", 0) == 0;
+    };
+    require(loopback(t.results), file, "transport.results", "must be on tcp://127.0.0.1 with insecure: true");
+    for (const auto& name : kPageStages)
+      require(loopback(c.runtime[name].endpoint), file, "stages." + name + ".endpoint",
+              "must be on tcp://127.0.0.1 with transport.insecure: true (plain tcp never leaves this machine)");
+  }
+  require(!(t.kind == "tcp" && !t.insecure && t.launch == "external" && t.keys.empty()), file, "transport.keys",
+          "is needed for tcp with launch: external: make a key folder with `intake keys generate DIR` "
+          "(or set insecure: true, on 127.0.0.1 only)");
   require(c.ingest.pdf_dpi >= 50 && c.ingest.pdf_dpi <= 1200, file, "ingest.pdf_dpi", "must be 50..1200");
   require(c.ingest.max_pixels >= 1'000'000, file, "ingest.max_pixels", "must be at least 1000000");
   require(c.ingest.max_pages_per_file >= 1, file, "ingest.max_pages_per_file", "must be at least 1");

@@ -87,7 +87,10 @@ struct TransportConfig {
   std::string results = "inproc://intake/results";  // where workers return pages
   int max_in_flight = 0;           // 0: 2 x all workers
   int stage_timeout_s = 600;       // a page not back from a stage in this time is dispatched again
-  int max_attempts = 3;            // dispatches of one page before it is quarantined
+  int max_attempts = 3;            // failed dispatches of a page (its worker died or stalled) before quarantine
+  std::string keys;                // tcp: CURVE key folder (intake keys generate); empty with launch:
+                                   // process: fresh keys at each run (pipeline/curve.h)
+  bool insecure = false;           // tcp without CURVE: allowed only on 127.0.0.1
 };
 
 struct AgencyConfig {

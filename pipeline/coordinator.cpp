@@ -75,20 +75,33 @@ std::size_t work_frame_limit(const Config& config) {
 }
 
 Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-                         BatchSink sink, zmq::context_t& context, CrashJournal* journal)
+                         BatchSink sink, zmq::context_t& context, CrashJournal* journal,
+                         const CurveSetup& curve)
     : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), sink_(std::move(sink)),
       journal_(journal), results_(context, zmq::socket_type::pull) {
   results_.set(zmq::sockopt::linger, 0);
   // A result carries no original scan, only the working image: a larger frame is refused as it
   // arrives, before it is buffered.
   results_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(result_frame_limit(config)));
-  results_.bind(config.transport.results);
+  const bool tcp = config.transport.kind == "tcp";
+  auto bind = [](zmq::socket_t& s, const std::string& endpoint) {
+    try {
+      s.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      throw std::runtime_error("cannot listen on " + endpoint + ": " + e.what() +
+                               (e.num() == EADDRINUSE ? " (another intake run, or another program, holds it)" : ""));
+    }
+  };
+  if (tcp) make_curve_server(results_, curve);
+  bind(results_, config.transport.results);
   results_endpoint_ = results_.get(zmq::sockopt::last_endpoint);
   for (const auto& name : kPageStages) {
     zmq::socket_t s(context, zmq::socket_type::push);
     s.set(zmq::sockopt::sndhwm, 2);
     s.set(zmq::sockopt::linger, 0);
-    s.bind(config.runtime.at(name).endpoint);
+    s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(result_frame_limit(config)));  // nothing comes back here
+    if (tcp) make_curve_server(s, curve);
+    bind(s, config.runtime.at(name).endpoint);
     work_endpoints_[name] = s.get(zmq::sockopt::last_endpoint);
     work_.push_back(std::move(s));
   }

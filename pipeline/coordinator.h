@@ -26,6 +26,7 @@
 #include "pipeline/batch.h"
 #include "pipeline/config.h"
 #include "pipeline/crash_journal.h"
+#include "pipeline/curve.h"
 #include "pipeline/page.h"
 #include "pipeline/store.h"
 
@@ -70,7 +71,8 @@ class Coordinator {
   // page is charged an attempt only when it killed a worker (pipeline/crash_journal.h) or got
   // no answer in stage_timeout_s; without one, only the latter.
   Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-              BatchSink sink, zmq::context_t& context, CrashJournal* journal = nullptr);
+              BatchSink sink, zmq::context_t& context, CrashJournal* journal = nullptr,
+              const CurveSetup& curve = {});
 
   // The endpoints as bound (tcp://127.0.0.1:* resolves to a port).
   const std::map<std::string, std::string>& work_endpoints() const { return work_endpoints_; }

@@ -44,9 +44,9 @@ bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std
 }
 
 WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string work_endpoint,
-                       std::string results_endpoint, int workers, int64_t max_frame_bytes)
+                       std::string results_endpoint, int workers, int64_t max_frame_bytes, CurveSetup curve)
     : context_(context), stage_(stage), work_endpoint_(std::move(work_endpoint)),
-      results_endpoint_(std::move(results_endpoint)), max_frame_bytes_(max_frame_bytes) {
+      results_endpoint_(std::move(results_endpoint)), max_frame_bytes_(max_frame_bytes), curve_(std::move(curve)) {
   std::vector<std::promise<void>> ready(workers);
   std::vector<std::future<void>> started;
   for (auto& p : ready) started.push_back(p.get_future());
@@ -68,6 +68,8 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
         in.set(zmq::sockopt::linger, 0);
         in.set(zmq::sockopt::maxmsgsize, max_frame_bytes_);
         out.set(zmq::sockopt::linger, 2000);
+        if (work_endpoint_.rfind("tcp://", 0) == 0) make_curve_client(in, curve_);
+        if (results_endpoint_.rfind("tcp://", 0) == 0) make_curve_client(out, curve_);
         in.connect(work_endpoint_);
         out.connect(results_endpoint_);
         std::vector<zmq::message_t> frames;

@@ -17,6 +17,7 @@
 
 #include <zmq.hpp>
 
+#include "pipeline/curve.h"
 #include "pipeline/stage.h"
 
 namespace intake {
@@ -26,7 +27,7 @@ class WorkerPool {
   // max_frame_bytes: ZMQ_MAXMSGSIZE of the work socket (a larger frame is refused before it is
   // buffered); -1 for none.
   WorkerPool(zmq::context_t& context, const Stage& stage, std::string work_endpoint, std::string results_endpoint,
-             int workers, int64_t max_frame_bytes = -1);
+             int workers, int64_t max_frame_bytes = -1, CurveSetup curve = {});
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -40,6 +41,7 @@ class WorkerPool {
   const Stage& stage_;
   std::string work_endpoint_, results_endpoint_;
   int64_t max_frame_bytes_;
+  CurveSetup curve_;  // tcp: this worker's CURVE client keys
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };

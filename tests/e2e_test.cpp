@@ -464,7 +464,9 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
   for (const char* s : {"results", "preprocess", "barcode", "ocr", "classify", "extract"}) ports[s] = free_port();
   auto ep = [&](const std::string& s) { return "\"tcp://127.0.0.1:" + std::to_string(ports[s]) + "\""; };
   const auto config = dir / "tcp.yaml";
-  std::ofstream(config) << "transport:\n  kind: tcp\n  launch: external\n  results: " << ep("results")
+  ASSERT_EQ(run_intake({"keys", "generate", (dir / "keys").string()}).status, 0);  // external workers need keys
+  std::ofstream(config) << "transport:\n  kind: tcp\n  launch: external\n  keys: " << (dir / "keys").string()
+                        << "\n  results: " << ep("results")
                         << "\nstages:\n"
                         << "  preprocess: {endpoint: " << ep("preprocess") << "}\n"
                         << "  barcode: {endpoint: " << ep("barcode") << "}\n"

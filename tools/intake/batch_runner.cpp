@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fcntl.h>
+#include <optional>
 #include <random>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "pipeline/crash_journal.h"
+#include "pipeline/curve.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/signals.h"
 #include "pipeline/store.h"
@@ -34,8 +37,11 @@ std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").
 // `intake stage` children for transport tcp + launch process; restarts any that die.
 class ChildStages {
  public:
-  ChildStages(const Config& config, const Coordinator& coordinator, std::filesystem::path journal)
-      : config_(config), journal_(std::move(journal)) {
+  // keys: the children's CURVE keys, handed over a pipe (none: they read the config's key folder,
+  // or the transport is insecure).
+  ChildStages(const Config& config, const Coordinator& coordinator, std::filesystem::path journal,
+              std::optional<CurveSetup> keys)
+      : config_(config), journal_(std::move(journal)), keys_(std::move(keys)) {
     for (const auto& name : kPageStages) {
       const auto& rt = config.runtime.at(name);
       for (int i = 0; i < rt.processes; ++i)
@@ -77,6 +83,11 @@ class ChildStages {
     std::vector<std::string> args{exe,       "stage",   c.name,          "--work", c.work, "--results",
                                   c.results, "--workers", workers, "--crash-journal", journal_.string()};
     if (!config_.file.empty()) args.insert(args.begin() + 3, {"--config", config_.file.string()});
+    int pipe_fds[2] = {-1, -1};
+    if (keys_) {
+      if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+      args.insert(args.end(), {"--keys-fd", "3"});
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -87,13 +98,24 @@ class ChildStages {
       // The child dies with its coordinator, however that ends (kill -9 included).
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);
+      if (keys_) {
+        if (pipe_fds[0] == 3) ::fcntl(3, F_SETFD, 0);
+        else if (::dup2(pipe_fds[0], 3) < 0) ::_exit(127);
+      }
       ::execve(exe.c_str(), argv.data(), environ);
       ::_exit(127);
     }
     c.pid = pid;
+    if (keys_) {
+      ::close(pipe_fds[0]);
+      const std::string text = serialize_worker_curve(*keys_);
+      [[maybe_unused]] auto n = ::write(pipe_fds[1], text.data(), text.size());  // 123 bytes: one atomic write
+      ::close(pipe_fds[1]);
+    }
   }
   const Config& config_;
   std::filesystem::path journal_;
+  std::optional<CurveSetup> keys_;
   std::vector<Child> children_;
 };
 
@@ -168,6 +190,20 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   }
 
   zmq::context_t context;
+  // The closed wire (pipeline/curve.h): the coordinator is the CURVE server of its tcp sockets.
+  CurveSetup curve;
+  std::optional<CurveSetup> child_keys;
+  std::unique_ptr<ZapAuthenticator> zap;
+  if (config.transport.kind == "tcp" && !config.transport.insecure) {
+    if (!config.transport.keys.empty()) {
+      curve = coordinator_curve(config.resolve(config.transport.keys));
+    } else {
+      auto fresh = ephemeral_curve();
+      curve = fresh.coordinator;
+      child_keys = fresh.worker;
+    }
+    zap = std::make_unique<ZapAuthenticator>(context, curve.authorized);
+  }
   const std::filesystem::path quarantine_dir =
       std::filesystem::path(config.store.quarantine_dir).is_absolute()
           ? std::filesystem::path(config.store.quarantine_dir)
@@ -177,7 +213,7 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
   if (config.transport.kind == "inproc") arm_crash_handler(journal.file(), true);
   Coordinator coordinator(
       config, store, quarantine_dir, [&ingest](const PageSource& p) { return ingest.load(p); },
-      sink, context, &journal);
+      sink, context, &journal, curve);
 
   std::vector<std::unique_ptr<Stage>> stages;
   std::vector<std::unique_ptr<WorkerPool>> pools;
@@ -190,7 +226,7 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
                                                    static_cast<int64_t>(work_frame_limit(config))));
     }
   } else if (config.transport.launch == "process") {
-    children = std::make_unique<ChildStages>(config, coordinator, journal.file());
+    children = std::make_unique<ChildStages>(config, coordinator, journal.file(), child_keys);
   } else {
     spdlog::info("waiting for external stage workers; results endpoint {}", coordinator.results_endpoint());
   }
@@ -205,11 +241,13 @@ BatchOutcome run_batch(const Config& config, const BatchRequest& request) {
 }
 
 int run_stage_process(const Config& config, const std::string& name, const std::string& work_endpoint,
-                      const std::string& results_endpoint, int workers, const std::filesystem::path& crash_journal) {
+                      const std::string& results_endpoint, int workers, const std::filesystem::path& crash_journal,
+                      const CurveSetup& curve) {
   if (!crash_journal.empty()) arm_crash_handler(crash_journal);
   const auto stage = make_stage(name, config);
   zmq::context_t context;
-  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers, static_cast<int64_t>(work_frame_limit(config)));
+  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers, static_cast<int64_t>(work_frame_limit(config)),
+                  curve);
   spdlog::info("stage {}: {} worker(s) on {} -> {}", name, workers, work_endpoint, results_endpoint);
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   pool.stop();
@@ -228,6 +266,27 @@ WorkingCalendar load_calendar(const Config& config) {
       return WorkingCalendar::load(shipped);
     }
   throw ConfigError(configured.string() + ": cannot open calendar file (config key 'calendar')");
+}
+
+}  // namespace intake
+
+namespace intake {
+
+CurveSetup stage_curve(const Config& config, int keys_fd, const std::string& worker_key) {
+  if (keys_fd >= 0) {
+    std::string text;
+    char buf[256];
+    ssize_t n;
+    while ((n = ::read(keys_fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    ::close(keys_fd);
+    return parse_worker_curve(text);
+  }
+  if (config.transport.kind != "tcp" || config.transport.insecure) return {};
+  if (config.transport.keys.empty())
+    throw ConfigError((config.file.empty() ? std::string("the config") : config.file.string()) +
+                      ": 'transport.keys' is needed for a stage worker over tcp (intake keys generate DIR), or "
+                      "insecure: true on 127.0.0.1");
+  return worker_curve(config.resolve(config.transport.keys), worker_key);
 }
 
 }  // namespace intake

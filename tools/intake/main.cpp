@@ -1,7 +1,8 @@
 // intake: the command line of the document-intake pipeline.
 //   intake run INPUT... [--config FILE] [--store PATH] [--out records.jsonl] [--stats FILE] [--receipts DIR] [--received YYYY-MM-DDTHH:MM]
 //   intake watch DIR [--config FILE] [--store PATH] [--out-dir DIR]
-//   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N]
+//   intake stage NAME [--config FILE] [--work EP] [--results EP] [--workers N] [--worker-key NAME]
+//   intake keys generate DIR | keys add-worker DIR NAME
 //   intake show DOSSIER [--store PATH]
 //   intake dispatch INPUT... [--at YYYY-MM-DDTHH:MM] [--out dispatches.jsonl] [--store PATH]
 //   intake import FILE.jsonl | report --from DATE --to DATE [--as-of DATE] [--format text|csv|html] [--out FILE]
@@ -10,6 +11,7 @@
 //   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 //   intake bench [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 // Exit status: 0 done, 1 usage or configuration error, 2 processing failed, 130 interrupted.
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -23,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/config.h"
+#include "pipeline/curve.h"
 #include "pipeline/signals.h"
 #include "pipeline/store.h"
 #include "pipeline/text.h"
@@ -230,8 +233,17 @@ int main(int argc, char** argv) {
   stage->add_option("--work", work, "endpoint to take pages from (default: the config's)");
   stage->add_option("--results", results, "endpoint to return pages to (default: the config's)");
   stage->add_option("--workers", workers, "worker threads (default: the config's)")->check(CLI::Range(1, 64));
-  std::string crash_journal;
+  std::string crash_journal, worker_key = "worker";
+  int keys_fd = -1;
   stage->add_option("--crash-journal", crash_journal, "where a crash records the page it died on (set by the coordinator)");
+  stage->add_option("--keys-fd", keys_fd, "read this worker's CURVE keys from this file descriptor (set by the coordinator)");
+  stage->add_option("--worker-key", worker_key, "which pair of the key folder to use: NAME.key / NAME.secret (default: worker)");
+
+  std::string keys_action, keys_dir, keys_name;
+  auto* keys = app.add_subcommand("keys", "CURVE keys for the tcp transport: generate DIR | add-worker DIR NAME");
+  keys->add_option("action", keys_action, "generate | add-worker")->required()->check(CLI::IsMember({"generate", "add-worker"}));
+  keys->add_option("dir", keys_dir, "the key folder (transport.keys)")->required();
+  keys->add_option("name", keys_name, "add-worker: the new worker pair's name");
 
   CorpusOptions corpus;
   std::string corpus_input, corpus_out;
@@ -309,6 +321,26 @@ int main(int argc, char** argv) {
   }
 
   install_stop_handlers();
+  std::signal(SIGPIPE, SIG_IGN);  // a child that died before reading its keys is a log line, not our end
+  if (*keys) {
+    try {
+      if (keys_action == "generate") {
+        write_key_folder(keys_dir);
+        std::cout << keys_dir << ": coordinator.key/.secret, worker.key/.secret, authorized_workers written\n"
+                  << "  config: transport: {kind: tcp, keys: " << keys_dir << "}\n"
+                  << "  a worker on another host needs coordinator.key, worker.key and worker.secret\n";
+      } else {
+        if (keys_name.empty()) throw std::runtime_error("add-worker needs a NAME");
+        add_worker_key(keys_dir, keys_name);
+        std::cout << keys_dir << ": " << keys_name << ".key/.secret written and authorized; start the worker with "
+                  << "`intake stage NAME --worker-key " << keys_name << "`\n";
+      }
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "intake: " << e.what() << '\n';
+      return kExitFailed;
+    }
+  }
   try {
     const Config config = config_from(config_file);
     const std::string store_path = store.empty() ? config.resolve(config.store.path).string() : store;
@@ -335,7 +367,8 @@ int main(int argc, char** argv) {
       const auto& rt = config.runtime.at(stage_name);
       return run_stage_process(config, stage_name, work.empty() ? rt.endpoint : work,
                                results.empty() ? config.transport.results : results,
-                               stage->count("--workers") ? workers : rt.workers, crash_journal);
+                               stage->count("--workers") ? workers : rt.workers, crash_journal,
+                               stage_curve(config, keys_fd, worker_key));
     }
     if (*show) return cmd_show(store_path, key);
     if (*status) return cmd_status(store_path, key);

@@ -60,6 +60,8 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   for (const auto& q : r.quarantine)
     fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, text::printable(q.source_file), q.source_page,
                text::printable(q.reason));
+  if (r.results_refused > 0)
+    fmt::print(out, "refused        {} answer(s) to no dispatch in flight (late, replayed or forged)\n", r.results_refused);
   for (const auto& s : o.skipped_files) fmt::print(out, "skipped        {} ({})\n", s.name, s.reason);
   if (processed_now > 0 && r.seconds > 0) {
     fmt::print(out, "time           {:.1f} s, {:.1f} pages/min\n", r.seconds, processed_now * 60.0 / r.seconds);
