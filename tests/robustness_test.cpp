@@ -337,4 +337,39 @@ TEST(Robustness, AHotFolderCopyThatPausesDoesNotDoubleDossiers) {
   }
 }
 
+// kill -9 of `intake watch` in the middle of a batch; the watcher started again finishes it once.
+TEST(Robustness, AWatcherKilledMidBatchFinishesItOnceWhenStartedAgain) {
+  const auto dir = fresh_dir("robust-watch-kill");
+  const auto hot = dir / "hot", out = dir / "out", db = dir / "store.db";
+  std::filesystem::create_directories(hot);
+  std::filesystem::copy(kBatch, hot / "job-1");
+  for (const char* extra : {"README.md", "truth.jsonl", "separators.json"}) std::filesystem::remove(hot / "job-1" / extra);
+  auto watch = [&](const std::string& log) {
+    return testing::start_intake({"watch", hot.string(), "--config", default_config().string(), "--store", db.string(),
+                                  "--out-dir", out.string(), "--settle", "1"},
+                                 dir / log);
+  };
+  const int first = watch("first.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'processed'") < 5 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(first, SIGKILL);
+  ASSERT_EQ(testing::wait_for(first).signal, SIGKILL);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM dossiers"), 0);
+  const int second = watch("second.log");
+  const auto deadline2 = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (sqlite_int(db, "SELECT count(*) FROM batches WHERE state = 'committed'") < 1 &&
+         std::chrono::steady_clock::now() < deadline2)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ::kill(second, SIGTERM);
+  EXPECT_EQ(testing::wait_for(second).status, 0);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM batches"), 1);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference_records().size()));
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state <> 'committed'"), 0);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0);
+  EXPECT_EQ(sqlite_text(db, "PRAGMA integrity_check"), "ok");
+}
+
 }  // namespace intake
