@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/signals.h"
+#include "pipeline/tsan.h"
 #include "pipeline/wire.h"
 #include "pipeline/worker_pool.h"
 
@@ -234,6 +235,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     for (std::size_t s = 0; s < outbox.size(); ++s) {
       while (!outbox[s].empty()) {
         auto& frames = outbox[s].front();
+        before_zmq_send();
         // All-or-nothing: the first frame decides whether the peer has room.
         if (!work_[s].send(frames[0], zmq::send_flags::dontwait | zmq::send_flags::sndmore)) break;
         for (std::size_t f = 1; f < frames.size(); ++f)
@@ -277,7 +279,9 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     sample_depths();
     poll_in(results_, std::chrono::milliseconds(100));
     sample_depths();
-    while (recv_frames(results_, frames, wire::kFrameCount + 1)) {
+    // A bounded number per turn: a flood of answers (forged ones too) must not keep the
+    // coordinator from dispatching, flushing and timing out.
+    for (int taken = 0; taken < 256 && recv_frames(results_, frames, wire::kFrameCount + 1); ++taken) {
       auto decoded = wire::decode(frames);
       if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {
         spdlog::error("coordinator: rejected a result message: {}", err->reason);

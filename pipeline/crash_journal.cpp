@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <stdexcept>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,7 +21,18 @@ std::atomic<int> g_journal_fd{-1};
 std::atomic<bool> g_tell_user{false};
 thread_local char t_mark[384];
 thread_local volatile int t_mark_len = 0;
-thread_local char t_altstack[64 * 1024];
+
+// A worker thread's alternate signal stack, released (and disabled first) when the thread ends.
+struct AltStack {
+  std::unique_ptr<char[]> memory;
+  ~AltStack() {
+    if (!memory) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+  }
+};
+thread_local AltStack t_altstack;
 
 void append_number(char* buf, int& len, int cap, long long v) {
   char digits[24];
@@ -109,10 +121,15 @@ void arm_crash_handler(const std::filesystem::path& journal, bool tell_user) {
 }
 
 void prepare_thread_for_crash_reports() {
+  // A thread that has one already (AddressSanitizer gives every thread its own) keeps it.
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) != 0 || !(current.ss_flags & SS_DISABLE) || t_altstack.memory) return;
+  constexpr std::size_t size = 64 * 1024;
+  t_altstack.memory = std::make_unique<char[]>(size);
   stack_t ss{};
-  ss.ss_sp = t_altstack;
-  ss.ss_size = sizeof t_altstack;
-  sigaltstack(&ss, nullptr);
+  ss.ss_sp = t_altstack.memory.get();
+  ss.ss_size = size;
+  if (sigaltstack(&ss, nullptr) != 0) t_altstack.memory.reset();
 }
 
 PageMark::PageMark(const std::string& batch_id, int page, const std::string& token, const std::string& stage) {

@@ -7,6 +7,7 @@
 
 #include "pipeline/crash_journal.h"
 #include "pipeline/fault_injection.h"
+#include "pipeline/tsan.h"
 #include "pipeline/wire.h"
 
 namespace intake {
@@ -40,6 +41,7 @@ bool recv_frames(zmq::socket_t& socket, std::vector<zmq::message_t>& frames, std
     if (!more) break;
   }
   if (too_many) spdlog::warn("dropped a message with more than {} frames", max_parts);
+  after_zmq_receive();
   return !too_many;
 }
 
@@ -101,6 +103,7 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
             page.work.release();
           }
           auto out_frames = wire::encode(envelope);
+          before_zmq_send();
           for (std::size_t f = 0; f < out_frames.size(); ++f)
             out.send(out_frames[f], f + 1 < out_frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
         }

@@ -15,6 +15,7 @@
 #include "pipeline/curve.h"
 #include "pipeline/hash.h"
 #include "pipeline/store.h"
+#include "pipeline/tsan.h"
 #include "pipeline/wire.h"
 #include "pipeline/worker_pool.h"
 
@@ -153,6 +154,7 @@ TEST(Runtime, AnswersToNoDispatchInFlightAreRefused) {
         p.text = "FORGED";
         p.token = "0123456789abcdef0123456789abcdef";
         auto frames = wire::encode({"extract", p});
+        before_zmq_send();
         for (std::size_t i = 0; i < frames.size(); ++i)
           push.send(frames[i], (i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none) |
                                    zmq::send_flags::dontwait);
