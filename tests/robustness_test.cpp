@@ -214,6 +214,7 @@ TEST(Robustness, RandomKillsWithRerunsLoseNothingAndDoubleNothing) {
 TEST(Robustness, APoisonPageIsQuarantinedAfterMaxAttemptsInProcess) {
   const auto dir = fresh_dir("robust-poison");
   const auto db = dir / "store.db";
+  ASSERT_FALSE(reference_records().empty());  // made before the fault is set
   const ScopedEnv fault("INTAKE_FAULT", "ocr:scan_3.png:segv");
   int crashes = 0;
   testing::Exit e;
@@ -244,6 +245,7 @@ TEST(Robustness, APoisonPageIsQuarantinedAfterMaxAttemptsInProcess) {
 TEST(Robustness, APoisonPageOverTcpIsQuarantinedInOneRunAndTheRestCommitted) {
   const auto dir = fresh_dir("robust-poison-tcp");
   const auto db = dir / "store.db";
+  ASSERT_FALSE(reference_records().empty());  // made before the fault is set
   const ScopedEnv fault("INTAKE_FAULT", "ocr:scan_3.png:abort");
   const auto e = run_intake(run_args(dir, tcp_config(dir)));
   ASSERT_EQ(e.status, 0) << e.output;
