@@ -1,14 +1,33 @@
 #include "pipeline/sqlite.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include <sqlite3.h>
 
 namespace intake {
+namespace {
+
+// SQLite's message, or what the user must know: a full disk shows in SQLite as "disk I/O
+// error" (or "database or disk is full") with ENOSPC underneath.
+std::string describe(sqlite3* db, std::string message) {
+  if (!db) return message;
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  const int os = sqlite3_system_errno(db);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && (os == ENOSPC || os == EDQUOT))
+    return "the disk is full (" + std::string(std::strerror(os)) +
+           "): free some space and run the same command again; nothing committed was lost";
+  if (code == SQLITE_FULL) return message + ": free some space and run the same command again";
+  return message;
+}
+
+}  // namespace
 
 Db::Db(const std::filesystem::path& path) : path_(path) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    std::string msg = db_ ? describe(db_, sqlite3_errmsg(db_)) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw StoreError(path.string() + ": cannot open store: " + msg);
@@ -21,14 +40,14 @@ Db::~Db() { sqlite3_close(db_); }
 void Db::exec(std::string_view sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+    std::string msg = describe(db_, err ? err : "unknown error");
     sqlite3_free(err);
     throw StoreError(path_.string() + ": " + msg + " (in: " + std::string(sql.substr(0, 80)) + ")");
   }
 }
 
 void Db::fail(std::string_view what) {
-  throw StoreError(path_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  throw StoreError(path_.string() + ": " + std::string(what) + ": " + describe(db_, sqlite3_errmsg(db_)));
 }
 
 Statement::Statement(Db& db, std::string_view sql) : db_(db), sql_(sql) {

@@ -374,4 +374,27 @@ TEST(Robustness, AWatcherKilledMidBatchFinishesItOnceWhenStartedAgain) {
   EXPECT_EQ(sqlite_text(db, "PRAGMA integrity_check"), "ok");
 }
 
+// A full disk under an existing store once read "disk I/O error". Needs a small tmpfs of its own
+// (a private mount namespace, as root); skipped where that cannot be had.
+TEST(Robustness, AStoreOnAFullDiskSaysTheDiskIsFull) {
+  const auto dir = fresh_dir("robust-full-disk");
+  std::filesystem::create_directories(dir / "m");
+  const auto script = dir / "full.sh";
+  std::ofstream(script) << "set -e\nmount -t tmpfs -o size=3M tmpfs '" << (dir / "m").string() << "'\n"
+                        << "'" << INTAKE_BIN << "' import '" << (kSource / "samples/import/2026-02-electronic-and-counter.jsonl").string()
+                        << "' --store '" << (dir / "m/s.db").string() << "' --config '" << default_config().string()
+                        << "' >/dev/null 2>&1\n"
+                        << "dd if=/dev/zero of='" << (dir / "m/fill").string() << "' bs=4k >/dev/null 2>&1 || true\n"
+                        << "set +e\n'" << INTAKE_BIN << "' run '" << kBatch.string() << "' --store '"
+                        << (dir / "m/s.db").string() << "' --config '" << default_config().string() << "' >'"
+                        << (dir / "out.txt").string() << "' 2>&1\necho \"exit=$?\" >>'" << (dir / "out.txt").string()
+                        << "'\n";
+  if (std::system("unshare -m true >/dev/null 2>&1") != 0) GTEST_SKIP() << "no private mount namespace here (not root?)";
+  ASSERT_EQ(std::system(("unshare -m sh '" + script.string() + "'").c_str()), 0);
+  std::ifstream in(dir / "out.txt");
+  const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(out.find("the disk is full"), std::string::npos) << out;
+  EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
+}
+
 }  // namespace intake
