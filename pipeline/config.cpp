@@ -39,6 +39,7 @@ class Section {
   void finish() const {
     if (!node_ || !node_.IsMap()) return;
     for (const auto& kv : node_) {
+      if (!kv.first.IsScalar()) fail(path_.empty() ? "(a key)" : path_ + ".(a key)", "is not a plain name");
       const auto key = kv.first.as<std::string>();
       if (!known_.count(key)) fail(path_.empty() ? key : path_ + "." + key, "is not a known setting");
     }
@@ -197,7 +198,7 @@ Config load_config(const std::filesystem::path& file) {
   require(c.preprocess.max_pixels > 0, file, "stages.preprocess.max_pixels", "must be > 0");
   require(c.barcode.max_crashes >= 1, file, "stages.barcode.max_crashes", "must be >= 1");
   static const std::regex agency_code(R"([0-9A-Z]+(\.[0-9A-Z]+)*)");
-  require(std::regex_match(c.agency.code, agency_code), file, "agency.code",
+  require(c.agency.code.size() <= 40 && std::regex_match(c.agency.code, agency_code), file, "agency.code",
           "must be a unit code like 000.00.00.H38 (digits, capitals and dots)");
   require(!c.agency.name.empty(), file, "agency.name", "must not be empty");
   require(!c.calendar.empty(), file, "calendar", "must name the working-day calendar file");

@@ -11,6 +11,10 @@ const std::regex& code_pattern() {
   return re;
 }
 
+// No code is longer; std::regex recurses once per character, so a long run of capitals (from an
+// import line, say) would overflow the stack before it failed to match.
+constexpr std::size_t kMaxCodeLength = 64;
+
 void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
@@ -18,7 +22,7 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 bool is_dossier_code(std::string_view s) {
-  return std::regex_match(s.begin(), s.end(), code_pattern());
+  return s.size() <= kMaxCodeLength && std::regex_match(s.begin(), s.end(), code_pattern());
 }
 
 std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& groups, const std::string& batch_id,
@@ -36,8 +40,18 @@ std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& g
         if (is_dossier_code(text)) add_unique(scanned, text);
       }
       const std::string text = p.contains("text") && p["text"].is_string() ? p["text"].get<std::string>() : "";
-      for (std::sregex_iterator it(text.begin(), text.end(), code_pattern()), end; it != end; ++it)
-        add_unique(in_text, it->str());
+      // Word by word, each bounded, for the same reason.
+      std::size_t start = 0;
+      while (start < text.size()) {
+        const auto end = std::min(text.find_first_of(" \t\n\r\f", start), text.size());
+        if (end - start <= 2 * kMaxCodeLength)
+          for (std::sregex_iterator it(text.begin() + static_cast<std::ptrdiff_t>(start),
+                                       text.begin() + static_cast<std::ptrdiff_t>(end), code_pattern()),
+               stop;
+               it != stop; ++it)
+            add_unique(in_text, it->str());
+        start = end + 1;
+      }
     }
     nlohmann::json base = {{"schema", kDispatchSchema},
                            {"batch_id", batch_id},

@@ -57,8 +57,13 @@ std::variant<Envelope, DecodeError> decode(std::vector<zmq::message_t>& frames) 
     auto header = nlohmann::json::parse(frames[1].to_string_view());
     e.stage = header.at("stage").get<std::string>();
     e.page = page_from_json(header);
-    const int w = header.at("work").at("w").get<int>();
-    const int h = header.at("work").at("h").get<int>();
+    // Read as 64-bit integers (-1: not one): json's get<int>() of 1e300 is undefined behaviour.
+    auto side = [&](const char* k) -> int64_t {
+      const auto& v = header.at("work").at(k);
+      if (v.is_number_unsigned()) return v.get<uint64_t>() > uint64_t(kMaxSide) ? -1 : int64_t(v.get<uint64_t>());
+      return v.is_number_integer() ? v.get<int64_t>() : -1;
+    };
+    const int64_t w = side("w"), h = side("h");
     if (w < 0 || h < 0 || w > kMaxSide || h > kMaxSide || std::size_t(w) * std::size_t(h) > kMaxWorkPixels)
       return DecodeError{"working image size out of range: " + std::to_string(w) + "x" + std::to_string(h)};
     if (frames[3].size() != std::size_t(w) * std::size_t(h))
