@@ -30,7 +30,6 @@
 #include "tests/support/page_render.h"
 #include "tests/support/run_intake.h"
 
-extern char** environ;
 
 namespace intake {
 namespace {
@@ -230,37 +229,11 @@ Corpus make_corpus(const fs::path& root) {
   return c;
 }
 
-struct Measured {
-  int status = -1;
-  long peak_rss_kb = 0;
-  std::string output;
-};
-
-Measured run_measured(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<std::string> all{INTAKE_BIN};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  Measured m;
-  if (posix_spawn(&pid, INTAKE_BIN, &actions, nullptr, argv.data(), environ) == 0) {
-    int st = 0;
-    rusage usage{};
-    if (::wait4(pid, &st, 0, &usage) == pid) {
-      m.status = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-      m.peak_rss_kb = usage.ru_maxrss;  // the largest of the process and the children it waited for
-    }
-  }
-  posix_spawn_file_actions_destroy(&actions);
+testing::Exit run_measured(const std::vector<std::string>& args, const fs::path& log) {
+  auto e = testing::wait_for(testing::start_intake(args, log));
   std::ifstream in(log);
-  m.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return m;
+  e.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return e;
 }
 
 }  // namespace

@@ -103,23 +103,7 @@ int sqlite_count(const std::filesystem::path& db, const std::string& sql) {
   return n;
 }
 
-// Records without what legitimately differs between two runs of the same batch.
-json comparable(json r) {
-  for (auto& p : r["pages"]) p.erase("ocr_confidence");
-  return r;
-}
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 }  // namespace
 
@@ -420,7 +404,7 @@ TEST(EndToEnd, KilledMidBatchResumesWithNothingLostOrDoubled) {
   const auto records = read_jsonl(dir / "records.jsonl");
   const auto& reference = reference_records();
   ASSERT_EQ(records.size(), reference.size());
-  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i]));
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(testing::comparable(records[i]), testing::comparable(reference[i]));
   EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
   EXPECT_EQ(sqlite_count(db, "SELECT count(*) FROM pages WHERE state NOT IN ('committed', 'quarantined')"), 0);
 
@@ -455,13 +439,13 @@ TEST(EndToEnd, SigtermDrainsThePagesInFlightAndTheRerunFinishes) {
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   const auto records = read_jsonl(dir / "records.jsonl");
   ASSERT_EQ(records.size(), reference_records().size());
-  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference_records()[i]));
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(testing::comparable(records[i]), testing::comparable(reference_records()[i]));
 }
 
 TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
   const auto dir = fresh_dir("tcp");
   std::map<std::string, int> ports;
-  for (const char* s : {"results", "preprocess", "barcode", "ocr", "classify", "extract"}) ports[s] = free_port();
+  for (const char* s : {"results", "preprocess", "barcode", "ocr", "classify", "extract"}) ports[s] = testing::free_tcp_port();
   auto ep = [&](const std::string& s) { return "\"tcp://127.0.0.1:" + std::to_string(ports[s]) + "\""; };
   const auto config = dir / "tcp.yaml";
   ASSERT_EQ(run_intake({"keys", "generate", (dir / "keys").string()}).status, 0);  // external workers need keys
@@ -489,7 +473,7 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
   const auto records = read_jsonl(dir / "records.jsonl");
   const auto& reference = reference_records();
   ASSERT_EQ(records.size(), reference.size());
-  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i]));
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(testing::comparable(records[i]), testing::comparable(reference[i]));
   // Both ocr processes did work.
   for (int i : {2, 3}) {
     std::ifstream log(dir / ("ocr-" + std::to_string(i) + ".log"));

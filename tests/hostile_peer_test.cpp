@@ -26,7 +26,6 @@
 #include "pipeline/wire.h"
 #include "tests/support/run_intake.h"
 
-extern char** environ;
 
 namespace intake {
 namespace {
@@ -40,35 +39,11 @@ using testing::run_intake;
 const fs::path kSource = INTAKE_SOURCE_DIR;
 const fs::path kBatch = kSource / "samples/batch-01";
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
-json comparable(json r) {
-  for (auto& p : r["pages"]) p.erase("ocr_confidence");
-  return r;
-}
 
 std::vector<std::string> run_args(const fs::path& dir, const fs::path& config) {
   return {"run", kBatch.string(), "--config", config.string(), "--store", (dir / "store.db").string(),
           "--out", (dir / "records.jsonl").string(), "--received", "2026-11-27T09:30"};
-}
-
-// Starts intake; wait_measured() then gives its exit status and peak resident size.
-int start(const std::vector<std::string>& args, const fs::path& log) { return testing::start_intake(args, log); }
-std::pair<int, long> wait_measured(int pid) {
-  int st = 0;
-  rusage usage{};
-  if (::wait4(pid, &st, 0, &usage) != pid) return {-1, 0};
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st), usage.ru_maxrss};
 }
 
 std::string read_text(const fs::path& file) {
@@ -111,7 +86,7 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
   ASSERT_EQ(run_intake({"keys", "generate", (dir / "keys").string()}).status, 0);
   std::map<std::string, std::string> ep;
   for (const char* s : {"results", "preprocess", "barcode", "ocr", "classify", "extract"})
-    ep[s] = "tcp://127.0.0.1:" + std::to_string(free_port());
+    ep[s] = "tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port());
   const auto config = dir / "tcp.yaml";
   std::ofstream(config) << "transport:\n  kind: tcp\n  launch: external\n  keys: " << (dir / "keys").string()
                         << "\n  results: \"" << ep["results"] << "\"\ncalendar: " << (kSource / "configs/calendar.yaml")
@@ -143,11 +118,11 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
   plain_forger.set(zmq::sockopt::linger, 0);
   plain_forger.connect(ep["results"]);
 
-  const int coordinator = start(run_args(dir, config), dir / "coordinator.log");
+  const int coordinator = testing::start_intake(run_args(dir, config), dir / "coordinator.log");
   ASSERT_GT(coordinator, 0);
   std::vector<int> workers;
   for (const char* s : {"preprocess", "barcode", "ocr", "ocr", "classify", "extract"})
-    workers.push_back(start({"stage", s, "--config", config.string()},
+    workers.push_back(testing::start_intake({"stage", s, "--config", config.string()},
                             dir / (std::string(s) + "-" + std::to_string(workers.size()) + ".log")));
 
   // An insider with the authorized worker key forges, replays and floods the results socket.
@@ -189,7 +164,9 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  const auto [status, peak_kb] = wait_measured(coordinator);
+  const auto exit = testing::wait_for(coordinator);
+  const int status = exit.status;
+  const long peak_kb = exit.peak_rss_kb;
   done.store(true);
   drain.join();
   for (int pid : workers) ::kill(pid, SIGTERM);
@@ -206,7 +183,7 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
   EXPECT_EQ(log.find("INJECTED"), std::string::npos) << log;
   const auto records = read_jsonl(dir / "records.jsonl");
   ASSERT_EQ(records.size(), reference.size());
-  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i])) << i;
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(testing::comparable(records[i]), testing::comparable(reference[i])) << i;
 }
 
 TEST(HostilePeer, PlainTcpIsRefusedOffLoopbackAndExternalWorkersNeedKeys) {

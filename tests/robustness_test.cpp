@@ -40,11 +40,6 @@ std::vector<std::string> run_args(const std::filesystem::path& dir, const std::f
 
 std::filesystem::path default_config() { return kSource / "configs/default.yaml"; }
 
-// Records without what legitimately differs between two runs of the same batch.
-json comparable(json r) {
-  for (auto& p : r["pages"]) p.erase("ocr_confidence");
-  return r;
-}
 
 const std::vector<json>& reference_records() {
   static const std::vector<json> records = [] {
@@ -76,21 +71,10 @@ int sqlite_int(const std::filesystem::path& db, const std::string& sql) {
   return t.empty() ? -1 : std::stoi(t);
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A tcp config with launch: process on free loopback ports.
 std::filesystem::path tcp_config(const std::filesystem::path& dir) {
-  auto ep = [] { return "\"tcp://127.0.0.1:" + std::to_string(free_port()) + "\""; };
+  auto ep = [] { return "\"tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port()) + "\""; };
   const auto config = dir / "tcp.yaml";
   std::ofstream(config) << "transport:\n  kind: tcp\n  launch: process\n  results: " << ep()
                         << "\n  stage_timeout_s: 600\n  max_attempts: 3\ncalendar: " << (kSource / "configs/calendar.yaml")
@@ -158,7 +142,7 @@ void expect_committed_exactly_once(const std::filesystem::path& dir, const std::
   const auto db = dir / "store.db";
   const auto records = read_jsonl(dir / "records.jsonl");
   ASSERT_EQ(records.size(), reference.size());
-  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(comparable(records[i]), comparable(reference[i])) << i;
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(testing::comparable(records[i]), testing::comparable(reference[i])) << i;
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM dossiers"), static_cast<int>(reference.size()));
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state <> 'committed'"), 0);
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM quarantine"), 0);

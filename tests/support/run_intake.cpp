@@ -5,6 +5,9 @@
 #include <set>
 #include <sstream>
 #include <spawn.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,7 +47,9 @@ int start_intake(const std::vector<std::string>& args, const std::filesystem::pa
 Exit wait_for(int pid) {
   Exit e;
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return e;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid) return e;
+  e.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) e.status = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
   return e;
@@ -65,6 +70,23 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file) {
   while (std::getline(in, line))
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));
   return out;
+}
+
+nlohmann::json comparable(nlohmann::json r) {
+  for (auto& p : r["pages"]) p.erase("ocr_confidence");
+  return r;
+}
+
+int free_tcp_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 std::filesystem::path fresh_dir(const std::string& name) {

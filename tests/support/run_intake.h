@@ -12,6 +12,7 @@ namespace intake::testing {
 struct Exit {
   int status = -1;   // exit status, or -1 when killed
   int signal = 0;
+  long peak_rss_kb = 0;  // the process's peak resident size (getrusage of the child)
   std::string output;  // stdout and stderr
 };
 
@@ -22,6 +23,10 @@ int start_intake(const std::vector<std::string>& args, const std::filesystem::pa
 Exit wait_for(int pid);
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
+// A record without what legitimately differs between two runs of the same batch.
+nlohmann::json comparable(nlohmann::json record);
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_tcp_port();
 // A fresh empty directory under the system temp dir.
 std::filesystem::path fresh_dir(const std::string& name);
 // Character error rate of `got` against `truth` (NFC, white space collapsed), 0..1+.
