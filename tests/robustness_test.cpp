@@ -167,29 +167,36 @@ void expect_committed_exactly_once(const std::filesystem::path& dir, const std::
 // store each time, then let it finish. Pages in flight at a kill cost no attempt.
 TEST(Robustness, RandomKillsWithRerunsLoseNothingAndDoubleNothing) {
   const int kills = std::getenv("INTAKE_KILLS") ? std::atoi(std::getenv("INTAKE_KILLS")) : 4;
-  const auto dir = fresh_dir("robust-kills");
-  const auto db = dir / "store.db";
   std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> delay_ms(300, 6000);
-  int killed = 0, finished_early = 0;
-  for (int i = 0; i < kills; ++i) {
-    const int pid = testing::start_intake(run_args(dir, default_config()), dir / ("kill-" + std::to_string(i) + ".log"));
-    ASSERT_GT(pid, 0);
-    const int ms = delay_ms(rng);
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    ::kill(pid, SIGKILL);
-    const auto e = testing::wait_for(pid);
-    if (e.signal == SIGKILL) ++killed;
-    else ++finished_early;
-    // Never charged for being in flight at a kill.
-    EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0) << "after kill " << i << " at " << ms << " ms";
-    if (e.signal != SIGKILL) break;  // committed: later kills would test nothing
+  std::uniform_int_distribution<int> delay_ms(300, 4000);
+  int killed = 0, rounds = 0, pages = 0, lost = 0, doubled = 0;
+  // A round: one store, kill -9 and rerun until a run gets to the end, then compare. Rounds go
+  // on until `kills` runs were killed (a committed batch has nothing left to break).
+  while (killed < kills) {
+    const auto dir = fresh_dir("robust-kills-" + std::to_string(rounds++));
+    const auto db = dir / "store.db";
+    while (killed < kills) {
+      const int pid = testing::start_intake(run_args(dir, default_config()), dir / ("run-" + std::to_string(killed) + ".log"));
+      ASSERT_GT(pid, 0);
+      const int ms = delay_ms(rng);
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      ::kill(pid, SIGKILL);
+      if (testing::wait_for(pid).signal != SIGKILL) break;  // it finished first
+      ++killed;
+      // Never charged for being in flight at a kill.
+      ASSERT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0) << "after a kill at " << ms << " ms";
+    }
+    const auto last = run_intake(run_args(dir, default_config()));
+    ASSERT_EQ(last.status, 0) << last.output;
+    expect_committed_exactly_once(dir, reference_records());
+    EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0);
+    const int committed = sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed'");
+    pages += committed;
+    lost += 15 - committed;
+    doubled += sqlite_int(db, "SELECT count(*) FROM dossiers") - static_cast<int>(reference_records().size());
   }
-  std::printf("kills: %d of %d runs killed, %d finished first\n", killed, kills, finished_early);
-  const auto last = run_intake(run_args(dir, default_config()));
-  ASSERT_EQ(last.status, 0) << last.output;
-  expect_committed_exactly_once(dir, reference_records());
-  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 0);
+  std::printf("kills: %d runs killed -9 over %d round(s); %d pages committed; %d lost, %d dossiers doubled\n", killed,
+              rounds, pages, lost, doubled);
 }
 
 // A page that kills its worker every time: each run dies with it (in process there is nothing
