@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <variant>
 
@@ -132,19 +133,17 @@ std::vector<std::uint64_t> tiff_directories(const std::filesystem::path& file, i
   return dirs;
 }
 
-std::string decode_tiff_page(const std::filesystem::path& file, std::uint64_t directory, int number,
-                             long long max_pixels) {
-  auto tif = open_tiff(file);
+// The current directory of `tif` as a grey PNG, refused over max_pixels before decoding.
+std::string decode_tiff_directory(TIFF* tif, int number, long long max_pixels) {
   const std::string page = "TIFF page " + std::to_string(number);
-  if (!TIFFSetSubDirectory(tif.get(), directory)) throw std::runtime_error(page + " cannot be found");
   std::uint32_t w = 0, h = 0;
-  if (!TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &h) || !w || !h)
+  if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) || !w || !h)
     throw std::runtime_error(page + " has no size");
   if (static_cast<long long>(w) * h > max_pixels)
     throw std::runtime_error(page + " is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, over the limit of " +
                              std::to_string(max_pixels) + " (ingest.max_pixels)");
   std::vector<std::uint32_t> rgba(static_cast<std::size_t>(w) * h);
-  if (!TIFFReadRGBAImageOriented(tif.get(), w, h, rgba.data(), ORIENTATION_TOPLEFT, 1))
+  if (!TIFFReadRGBAImageOriented(tif, w, h, rgba.data(), ORIENTATION_TOPLEFT, 1))
     throw std::runtime_error(page + " cannot be decoded (corrupt, cut short or an unsupported kind)");
   cv::Mat grey(static_cast<int>(h), static_cast<int>(w), CV_8UC1);
   for (std::uint32_t y = 0; y < h; ++y) {
@@ -206,6 +205,35 @@ std::string sniff_format(std::string_view h) {
   if (h.size() >= 5 && h.substr(0, 5) == "%PDF-") return "pdf";
   return "unknown";
 }
+
+// One open TIFF, positioned at its last page read: the next page is one TIFFReadDirectory away.
+struct Ingest::TiffReader {
+  std::mutex mutex;
+  std::filesystem::path file;
+  TiffPtr tif;
+  int page = 0;  // 1-based page the handle is at
+
+  TIFF* at(const PageSource& p) {
+    if (!tif || file != p.file || p.source_page < page) {
+      tif = open_tiff(p.file);  // at the first directory
+      file = p.file;
+      page = 1;
+    }
+    if (p.source_page == page + 1 && TIFFReadDirectory(tif.get())) ++page;
+    if (p.source_page != page || TIFFCurrentDirOffset(tif.get()) != p.tiff_directory) {
+      // A jump (a page dispatched again, say): libtiff walks the chain for it.
+      if (!TIFFSetSubDirectory(tif.get(), p.tiff_directory)) {
+        tif.reset();
+        throw std::runtime_error("TIFF page " + std::to_string(p.source_page) + " cannot be found");
+      }
+      page = p.source_page;
+    }
+    return tif.get();
+  }
+};
+
+Ingest::Ingest(IngestConfig config) : config_(std::move(config)), tiff_(std::make_unique<TiffReader>()) {}
+Ingest::~Ingest() = default;
 
 ScanBatch Ingest::enumerate(const std::vector<std::filesystem::path>& inputs) const {
   if (inputs.empty()) throw std::runtime_error("no input given");
@@ -306,8 +334,11 @@ std::string Ingest::load(const PageSource& page) const {
   if (page.error) throw std::runtime_error(*page.error);
   if (page.format == "pdf")
     return render_pdf_page(page.file, page.source_page - 1, config_.pdf_dpi, config_.max_pixels);
-  if (page.format == "tiff")
-    return decode_tiff_page(page.file, page.tiff_directory, page.source_page, config_.max_pixels);
+  if (page.format == "tiff") {
+    std::lock_guard<std::mutex> lock(tiff_->mutex);
+    TIFF* tif = tiff_->at(page);
+    return decode_tiff_directory(tif, page.source_page, config_.max_pixels);
+  }
   std::string bytes = read_file(page.file, config_.max_file_bytes);
   if (sha256_hex(sha256_hex(bytes) + "#" + std::to_string(page.source_page)) != page.content_hash)
     throw std::runtime_error("file changed since the batch was listed");

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,15 +35,20 @@ namespace intake {
 
 class Ingest {
  public:
-  explicit Ingest(IngestConfig config) : config_(std::move(config)) {}
+  explicit Ingest(IngestConfig config);
+  ~Ingest();
 
   // Throws std::runtime_error when `input` does not exist or holds no scan.
   ScanBatch enumerate(const std::vector<std::filesystem::path>& inputs) const;
-  // Encoded image bytes of the page. Throws std::runtime_error with the reason.
+  // Encoded image bytes of the page. Throws std::runtime_error with the reason. Pages of a TIFF
+  // asked for in order cost O(1) each (the file stays open between them; libtiff's jump to a
+  // directory walks the chain from the start, so jumping to every page would be quadratic).
   std::string load(const PageSource& page) const;
 
  private:
   IngestConfig config_;
+  struct TiffReader;
+  std::unique_ptr<TiffReader> tiff_;  // guarded by its own mutex: load() stays thread-safe
 };
 
 // "png", "jpeg", "tiff", "webp", "pdf" or "unknown" from a file's first bytes.
