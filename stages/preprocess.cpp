@@ -45,7 +45,7 @@ bool looks_cut_short(const std::string& bytes) {
     return end < 2 || b.substr(end - 2, 2) != std::string_view("\xFF\xD9", 2);
   }
   if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
-    return b.find(std::string_view("IEND\xAE\x42\x60\x82", 8)) == std::string_view::npos;
+    return b.rfind(std::string_view("IEND\xAE\x42\x60\x82", 8)) == std::string_view::npos;  // at the end: found at once
   if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
     const auto u = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(b[i])); };
     const std::uint64_t declared = (u(4) | u(5) << 8 | u(6) << 16 | u(7) << 24) + 8ull;
