@@ -1,5 +1,5 @@
-// A scan batch as the pipeline sees it: its pages in scan order, where each comes from, and
-// what its processed pages become (BatchSink). Plain values.
+// A scan batch as the pipeline sees it: its pages in scan order and where each comes from.
+// Plain values.
 #pragma once
 
 #include <cstdint>
@@ -46,13 +46,5 @@ struct BatchContext {
 
 // Encoded image bytes of one page; throws std::runtime_error with the reason.
 using PageLoader = std::function<std::string(const PageSource&)>;
-// What a batch becomes once every page is processed or quarantined. `commit` turns the pages,
-// in scan order, into records (intake.dossier/1 for a mail intake, intake.dispatch/1 for outbound
-// mail) and commits them in one store transaction that also marks the batch committed; it returns
-// the records as stored. `committed` reads back the records of a batch committed earlier.
-struct BatchSink {
-  std::function<std::vector<nlohmann::json>(const std::vector<PageItem>&, const BatchContext&)> commit;
-  std::function<std::vector<nlohmann::json>(const std::string& batch_id)> committed;
-};
 
 }  // namespace intake

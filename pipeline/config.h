@@ -1,79 +1,73 @@
 // Config: everything an administrator tunes, loaded once from a YAML file (configs/*.yaml).
 //
-// Each stage has a plain struct with defaults and a comment per field. load_config() rejects
-// unknown keys and bad values with a ConfigError naming the file and the key, so a typo in a
-// config never passes silently. A Config is immutable after loading and safe to share.
+// The runtime's own settings (transport, and where each page stage's workers run) and the
+// service's (store, agency, calendar) are plain structs here. Each stage owns its section: the
+// stage registry (stages/registry.h) hands load_config() a SectionSpec per section, whose
+// parse() reads and checks its keys with a ConfigSection; the result is kept opaque here and
+// read back by the stage with Config::section<T>(name). Unknown keys and bad values are a
+// ConfigError naming the file and the key, so a typo in a config never passes silently.
+// A Config is immutable after loading and safe to share.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "pipeline/error.h"
 
 namespace intake {
 
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// Reads the keys of one YAML mapping into struct fields, remembering which keys it knows, so
+// that finish() can reject the ones it does not. Every error names the file and the key path.
+class ConfigSection {
+ public:
+  ConfigSection(const YAML::Node& node, std::string path, std::filesystem::path file);
+
+  template <typename T>
+  ConfigSection& get(const std::string& key, T& out) {
+    known_.insert(key);
+    if (!node_ || node_.IsNull()) return *this;
+    const YAML::Node value = node_[key];
+    if (!value) return *this;
+    try {
+      out = value.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(key, "has the wrong type");
+    }
+    return *this;
+  }
+  // A nested mapping (marks the key known).
+  YAML::Node child(const std::string& key);
+  // Rejects the keys nobody asked for.
+  void finish() const;
+  // `key` is relative to this section.
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const;
+  void require(bool ok, const std::string& key, const std::string& what) const {
+    if (!ok) fail(key, what);
+  }
+  const std::string& path() const { return path_; }
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  YAML::Node node_;
+  std::string path_;
+  std::filesystem::path file_;
+  std::set<std::string> known_;
 };
 
-// Where a stage's workers run and how many.
+// Where a page stage's workers run and how many.
 struct StageRuntime {
   int workers = 1;           // worker threads per process
   int processes = 1;         // tcp + launch=process: how many `intake stage` processes to start
   std::string endpoint;      // where the coordinator hands out this stage's work
-};
-
-struct IngestConfig {
-  int pdf_dpi = 200;                   // PDF pages are rendered at this resolution
-  long long max_file_bytes = 512ll << 20;  // larger files are quarantined unread
-  long long max_pixels = 150'000'000;  // a PDF or TIFF page larger than this is refused before it is rendered
-  int max_pages_per_file = 2000;       // a PDF or TIFF with more pages is quarantined (a page-count bomb)
-  std::vector<std::string> extensions{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".pdf"};
-};
-
-struct PreprocessConfig {
-  long long max_pixels = 150'000'000;  // larger images are refused before decoding
-  bool detect_orientation = false;     // OSD on every page; off: the ocr stage checks doubtful pages
-  double min_orientation_confidence = 1.5;  // below this OSD's answer is not trusted
-  double max_skew_deg = 15;            // deskew search range, +/- degrees
-  double blank_max_ink_ratio = 0.0015; // share of dark pixels (after cleaning) under which a page is blank
-  int blank_dark_delta = 70;           // a pixel is ink when this much darker than the paper
-};
-
-struct BarcodeConfig {
-  bool try_harder = true;          // ZXing tryHarder/tryRotate on the first pass
-  bool retry_variants = true;      // rescale, other binarizer, inverted passes
-  int sandbox_timeout_ms = 20000;  // a decode taking longer kills the sandbox
-  int max_crashes = 3;             // crashes of one page before it is quarantined
-  bool locate_unread = true;       // where no linear symbol decoded, look for one that did not
-  std::string sandbox_path;        // decoder sandbox executable; empty: next to this program
-};
-
-struct OcrConfig {
-  std::string languages = "vie+eng";
-  std::string tessdata;            // empty: Tesseract's default
-  bool remove_dot_leaders = true;  // erase "......" leaders before OCR
-  int dpi = 0;                     // 0: estimate from the page size (A4)
-  bool flatten_background = true;            // a poor reading is read again with the paper evened out
-  bool check_orientation = true;             // a poor reading gets OSD and is read again turned
-  double verify_orientation_ocr_below = 80;  // a reading is poor under this mean word confidence
-  double min_orientation_confidence = 1.5;   // OSD's turn is tried from this confidence on
-  double verify_orientation_below = 5.0;     // under this OSD confidence a poor page is also read upside down
-};
-
-struct ClassifyConfig {
-  std::string separator_text = "PATCHT";  // barcode content of a separator sheet
-  std::string catalog = "models/procedures.yaml";
-};
-
-struct ExtractConfig {
-  std::string provinces = "models/provinces.yaml";  // an envelope address must end with one of these
-};
-
-struct AssembleConfig {
-  double min_procedure_confidence = 0.6;  // below: procedure_uncertain
-  double min_ocr_confidence = 60;         // forms below: low_ocr_confidence
 };
 
 struct StoreConfig {
@@ -98,29 +92,65 @@ struct AgencyConfig {
   std::string name = "UBND xã Tân Phú";  // printed on receipt slips
 };
 
+// What a stage's section parses into, kept opaque by the Config (see Config::section).
+struct SectionValue {
+  virtual ~SectionValue() = default;
+};
+template <typename T>
+struct SectionOf final : SectionValue {
+  explicit SectionOf(T v) : value(std::move(v)) {}
+  T value;
+};
+
+// A section owned by a stage (or another part of stages/: ingest, assemble).
+struct SectionSpec {
+  std::string name;         // "ocr"
+  bool page_stage = false;  // a step of the page pipeline: keys under stages.NAME, beside its
+                            // workers/processes/endpoint, in pipeline order
+  // Reads and checks the section's keys (an empty node gives the defaults).
+  std::function<std::shared_ptr<const SectionValue>(ConfigSection&)> parse;
+
+  template <typename T>
+  static SectionSpec of(std::string name, bool page_stage, std::function<void(ConfigSection&, T&)> read) {
+    return {std::move(name), page_stage, [read = std::move(read)](ConfigSection& s) {
+              T value;
+              read(s, value);
+              return std::make_shared<const SectionOf<T>>(std::move(value));
+            }};
+  }
+};
+
 struct Config {
   std::filesystem::path file;      // where it was loaded from (empty: defaults)
   std::filesystem::path base_dir;  // relative paths in the config resolve against this
   TransportConfig transport;
   StoreConfig store;
-  IngestConfig ingest;
-  PreprocessConfig preprocess;
-  BarcodeConfig barcode;
-  OcrConfig ocr;
-  ClassifyConfig classify;
-  ExtractConfig extract;
-  AssembleConfig assemble;
   AgencyConfig agency;
   std::string calendar = "configs/calendar.yaml";  // working-day calendar for due dates
-  std::map<std::string, StageRuntime> runtime;  // per page stage, see kPageStages
+  std::vector<std::string> stages;                 // the page stages in pipeline order
+  std::map<std::string, StageRuntime> runtime;     // per page stage
+  std::map<std::string, std::shared_ptr<const SectionValue>> sections;  // per stage-owned section
 
   std::filesystem::path resolve(const std::string& path) const;
+
+  // A stage-owned section as parsed; throws std::logic_error when no section of that name and
+  // type was registered (a programmer error).
+  template <typename T>
+  const T& section(const std::string& name) const {
+    auto it = sections.find(name);
+    const auto* v = it == sections.end() ? nullptr : dynamic_cast<const SectionOf<T>*>(it->second.get());
+    if (!v) throw std::logic_error("config has no section '" + name + "' of type " + typeid(T).name());
+    return v->value;
+  }
+  // Replaces a section (tests, and tools that adjust a loaded config).
+  template <typename T>
+  void set_section(const std::string& name, T value) {
+    sections[name] = std::make_shared<const SectionOf<T>>(std::move(value));
+  }
 };
 
-// The page stages in pipeline order.
-inline const std::vector<std::string> kPageStages{"preprocess", "barcode", "ocr", "classify", "extract"};
-
-Config default_config();
-Config load_config(const std::filesystem::path& file);  // throws ConfigError
+// The defaults of every section, as if from an empty file.
+Config default_config(const std::vector<SectionSpec>& sections);
+Config load_config(const std::filesystem::path& file, const std::vector<SectionSpec>& sections);  // throws ConfigError
 
 }  // namespace intake

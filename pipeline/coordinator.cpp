@@ -43,48 +43,46 @@ std::string died_of(const CrashEntry& e) {
   return "worker died of " + (name ? "SIG" + std::string(name) : "signal " + std::to_string(e.signal));
 }
 
-std::filesystem::path copy_to_quarantine(const std::filesystem::path& dir, const std::string& batch_id,
+std::filesystem::path copy_to_quarantine(const Env& env, const std::filesystem::path& dir, const std::string& batch_id,
                                          const PageSource& src) {
   std::error_code ec;
-  const auto target_dir = dir / batch_id;
-  std::filesystem::create_directories(target_dir, ec);
-  const auto target = target_dir / src.relative;
   // Only a regular file is copied: never what a link (swapped in since listing) points to.
-  const auto status = std::filesystem::symlink_status(src.file, ec);
-  if (ec || !std::filesystem::is_regular_file(status)) {
-    spdlog::warn("{}: not copied to quarantine: no longer a regular file", src.relative);
-    return {};
-  }
-  if (!std::filesystem::exists(target, ec)) std::filesystem::copy_file(src.file, target, ec);
-  if (ec) {
-    spdlog::warn("{}: could not copy to quarantine: {}", src.relative, ec.message());
-    return {};
-  }
-  return target;
+  auto copy = env.copy_into(src.file, dir / batch_id, src.relative, ec);
+  if (ec) spdlog::warn("{}: not copied to quarantine: {}", src.relative, ec.message());
+  return copy;
 }
 
 }  // namespace
 
-std::size_t result_frame_limit(const Config& config) {
-  const auto pixels = static_cast<std::size_t>(std::max<long long>(config.preprocess.max_pixels, 0));
-  return std::max(pixels, wire::kMaxHeaderBytes) + (1u << 20);
+CoordinatorOptions coordinator_options(const Config& config) {
+  CoordinatorOptions o;
+  o.stages = config.stages;
+  for (const auto& name : config.stages) o.endpoints[name] = config.runtime.at(name).endpoint;
+  o.results = config.transport.results;
+  o.tcp = config.transport.kind == "tcp";
+  o.stage_timeout = std::chrono::seconds(config.transport.stage_timeout_s);
+  o.max_attempts = config.transport.max_attempts;
+  o.max_in_flight = config.transport.max_in_flight;
+  if (o.max_in_flight <= 0) {
+    int workers = 0;
+    for (const auto& name : config.stages) {
+      const auto& rt = config.runtime.at(name);
+      workers += rt.workers * (o.tcp ? rt.processes : 1);
+    }
+    o.max_in_flight = 2 * workers;
+  }
+  return o;
 }
 
-std::size_t work_frame_limit(const Config& config) {
-  const auto file = static_cast<std::size_t>(std::max<long long>(config.ingest.max_file_bytes, 0));
-  return std::max(file, result_frame_limit(config));
-}
-
-Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::path quarantine_dir, PageLoader loader,
-                         BatchSink sink, zmq::context_t& context, CrashJournal* journal,
-                         const CurveSetup& curve)
-    : config_(config), store_(store), quarantine_dir_(std::move(quarantine_dir)), load_(std::move(loader)), sink_(std::move(sink)),
-      journal_(journal), results_(context, zmq::socket_type::pull) {
+Coordinator::Coordinator(CoordinatorOptions options, Ledger& ledger, std::filesystem::path quarantine_dir,
+                         PageLoader loader, zmq::context_t& context, CrashJournal* journal, const Env& env)
+    : options_(std::move(options)), ledger_(ledger), quarantine_dir_(std::move(quarantine_dir)),
+      load_(std::move(loader)), journal_(journal), env_(env), results_(context, zmq::socket_type::pull) {
   results_.set(zmq::sockopt::linger, 0);
   // A result carries no original scan, only the working image: a larger frame is refused as it
   // arrives, before it is buffered.
-  results_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(result_frame_limit(config)));
-  const bool tcp = config.transport.kind == "tcp";
+  const auto frame_limit = static_cast<int64_t>(options_.result_frame_bytes);
+  results_.set(zmq::sockopt::maxmsgsize, frame_limit);
   auto bind = [](zmq::socket_t& s, const std::string& endpoint) {
     try {
       s.bind(endpoint);
@@ -93,25 +91,25 @@ Coordinator::Coordinator(const Config& config, Store& store, std::filesystem::pa
                                (e.num() == EADDRINUSE ? " (another intake run, or another program, holds it)" : ""));
     }
   };
-  if (tcp) make_curve_server(results_, curve);
-  bind(results_, config.transport.results);
+  if (options_.tcp) make_curve_server(results_, options_.curve);
+  bind(results_, options_.results);
   results_endpoint_ = results_.get(zmq::sockopt::last_endpoint);
-  for (const auto& name : kPageStages) {
+  for (const auto& name : options_.stages) {
     zmq::socket_t s(context, zmq::socket_type::push);
     s.set(zmq::sockopt::sndhwm, 2);
     s.set(zmq::sockopt::linger, 0);
-    s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(result_frame_limit(config)));  // nothing comes back here
-    if (tcp) make_curve_server(s, curve);
-    bind(s, config.runtime.at(name).endpoint);
+    s.set(zmq::sockopt::maxmsgsize, frame_limit);  // nothing comes back here
+    if (options_.tcp) make_curve_server(s, options_.curve);
+    bind(s, options_.endpoints.at(name));
     work_endpoints_[name] = s.get(zmq::sockopt::last_endpoint);
     work_.push_back(std::move(s));
   }
 }
 
-RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_at,
-                           const std::function<void(const Progress&)>& on_progress,
-                           const std::function<std::vector<std::string>()>& on_tick) {
-  const auto started = Clock::now();
+RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_at, const RunHooks& hooks) {
+  const std::vector<std::string>& stages = options_.stages;
+  auto now = [this] { return env_.steady_now(); };
+  const auto started = now();
   RunResult result;
   result.batch_id = batch.batch_id;
   result.pages_total = static_cast<int>(batch.pages.size());
@@ -119,18 +117,17 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   std::vector<LedgerPage> ledger_pages;
   for (const auto& p : batch.pages)
     ledger_pages.push_back({p.number, p.relative, p.source_page, p.content_hash, "pending", 0, std::nullopt, p.error});
-  const BatchInfo info = store_.open_batch(batch.batch_id, batch.input.string(), received_at, ledger_pages);
+  const BatchInfo info = ledger_.open_batch(batch.batch_id, batch.input.string(), received_at, ledger_pages);
   // Runs that died: the pages that killed a worker then are charged; those merely in flight not.
   if (journal_) {
     for (const auto& e : journal_->read_ended())
-      store_.record_failure(e.batch_id, e.page, e.token, e.stage, died_of(e));
+      ledger_.record_failure(e.batch_id, e.page, e.token, e.stage, died_of(e));
     journal_->remove_ended();
   }
   result.received_at = info.received_at;
   if (info.state == "committed") {
     result.already_committed = true;
-    result.records = sink_.committed(batch.batch_id);
-    result.quarantine = store_.quarantined(batch.batch_id);
+    result.quarantine = ledger_.quarantined(batch.batch_id);
     result.pages_resumed = result.pages_total;
     return result;
   }
@@ -139,7 +136,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   for (const auto& p : batch.pages) sources[p.number] = &p;
   std::map<int, PageItem> finished;  // by page number
   std::deque<int> todo;
-  for (const auto& lp : store_.ledger(batch.batch_id)) {
+  for (const auto& lp : ledger_.ledger(batch.batch_id)) {
     if (lp.state != "pending" && lp.result) {
       finished[lp.number] = page_from_json(nlohmann::json::parse(*lp.result));
       ++result.pages_resumed;
@@ -155,20 +152,12 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     if (page.error) ++progress.quarantined;
   }
 
-  const int max_in_flight = [&] {
-    if (config_.transport.max_in_flight > 0) return config_.transport.max_in_flight;
-    int workers = 0;
-    for (const auto& name : kPageStages) {
-      const auto& rt = config_.runtime.at(name);
-      workers += rt.workers * (config_.transport.kind == "tcp" ? rt.processes : 1);
-    }
-    return 2 * workers;
-  }();
+  const int max_in_flight = std::max(1, options_.max_in_flight);
 
   std::map<int, InFlight> in_flight;
   std::map<int, int> failures;  // dispatches that killed or stalled a worker, this run and before
-  for (const auto& lp : store_.ledger(batch.batch_id)) failures[lp.number] = lp.failures;
-  std::vector<std::deque<std::vector<zmq::message_t>>> outbox(kPageStages.size());
+  for (const auto& lp : ledger_.ledger(batch.batch_id)) failures[lp.number] = lp.failures;
+  std::vector<std::deque<std::vector<zmq::message_t>>> outbox(stages.size());
 
   auto base_item = [&](const PageSource& src) {
     PageItem page;
@@ -189,13 +178,13 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       const PageSource& src = *sources.at(n);
       spdlog::warn("{} (batch page {}): quarantined: {}", src.relative, n, *page.error);
       QuarantineEntry q{batch.batch_id, n, src.relative, src.source_page, *page.error,
-                        copy_to_quarantine(quarantine_dir_, batch.batch_id, src).string(),
+                        copy_to_quarantine(env_, quarantine_dir_, batch.batch_id, src).string(),
                         ""};
-      store_.save_page(batch.batch_id, n, "quarantined", to_json(page), page.error);
-      store_.quarantine(q);
+      ledger_.save_page(batch.batch_id, n, "quarantined", to_json(page), page.error);
+      ledger_.quarantine(q);
       ++progress.quarantined;
     } else {
-      store_.save_page(batch.batch_id, n, "processed", to_json(page), std::nullopt);
+      ledger_.save_page(batch.batch_id, n, "processed", to_json(page), std::nullopt);
       for (const auto& [stage, ms] : page.timings_ms) result.stage_ms[stage].push_back(ms);
     }
     ++progress.done;
@@ -210,8 +199,8 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
 
   auto dispatch = [&](int n) {
     const PageSource& src = *sources.at(n);
-    if (failures[n] >= config_.transport.max_attempts) {
-      const auto why = store_.failures(batch.batch_id, n);
+    if (failures[n] >= options_.max_attempts) {
+      const auto why = ledger_.failures(batch.batch_id, n);
       quarantine_unsent(n, "failed " + std::to_string(failures[n]) + " times without finishing, it crashes or stalls "
                                "its worker (last: " + (why.empty() ? std::string("unknown") : why.back()) + ")");
       return;
@@ -227,8 +216,8 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       quarantine_unsent(n, std::string("ingest: ") + e.what());
       return;
     }
-    outbox[0].push_back(wire::encode({kPageStages[0], std::move(page)}));
-    in_flight[n] = {0, attempt, token, Clock::now()};
+    outbox[0].push_back(wire::encode({stages[0], std::move(page)}));
+    in_flight[n] = {0, attempt, token, now()};
   };
 
   auto flush = [&] {
@@ -246,14 +235,14 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   };
 
   // Queue depth per stage, integrated over time.
-  std::vector<double> depth_area(kPageStages.size(), 0.0);
-  std::vector<int> depth_max(kPageStages.size(), 0);
-  auto last_sample = Clock::now();
+  std::vector<double> depth_area(stages.size(), 0.0);
+  std::vector<int> depth_max(stages.size(), 0);
+  auto last_sample = now();
   auto sample_depths = [&] {
-    const auto now = Clock::now();
-    const double dt = std::chrono::duration<double>(now - last_sample).count();
-    last_sample = now;
-    std::vector<int> depth(kPageStages.size(), 0);
+    const auto t = now();
+    const double dt = std::chrono::duration<double>(t - last_sample).count();
+    last_sample = t;
+    std::vector<int> depth(stages.size(), 0);
     for (const auto& [n, f] : in_flight) ++depth[f.stage];
     for (std::size_t s = 0; s < depth.size(); ++s) {
       depth_area[s] += depth[s] * dt;
@@ -261,13 +250,14 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     }
   };
 
-  const auto timeout = std::chrono::seconds(config_.transport.stage_timeout_s);
+  const auto timeout = options_.stage_timeout;
+  const auto timeout_s = std::to_string(options_.stage_timeout.count());
   std::optional<Clock::time_point> drain_deadline;
   std::vector<zmq::message_t> frames;
   while (!todo.empty() || !in_flight.empty()) {
     if (stop_requested()) {
-      if (!drain_deadline) drain_deadline = Clock::now() + std::chrono::seconds(120);
-      if (in_flight.empty() || Clock::now() > *drain_deadline) break;
+      if (!drain_deadline) drain_deadline = now() + options_.drain_timeout;
+      if (in_flight.empty() || now() > *drain_deadline) break;
     }
     while (!stop_requested() && !todo.empty() && static_cast<int>(in_flight.size()) < max_in_flight) {
       const int n = todo.front();
@@ -292,18 +282,18 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       // Only an answer to a dispatch in flight, from the stage it went to, is taken: a late
       // answer to one given up on, a replay or a forgery is dropped.
       if (env.page.batch_id != batch.batch_id || it == in_flight.end() || it->second.token != env.page.token ||
-          it->second.attempt != env.page.attempt || kPageStages[it->second.stage] != env.stage ||
+          it->second.attempt != env.page.attempt || stages[it->second.stage] != env.stage ||
           env.page.content_hash != sources.at(env.page.number)->content_hash) {
         ++result.results_refused;
         continue;
       }
       const std::size_t next = it->second.stage + 1;
-      if (env.page.error || next == kPageStages.size()) {
+      if (env.page.error || next == stages.size()) {
         finish(std::move(env.page));
       } else {
-        outbox[next].push_back(wire::encode({kPageStages[next], std::move(env.page)}));
+        outbox[next].push_back(wire::encode({stages[next], std::move(env.page)}));
         it->second.stage = next;
-        it->second.sent = Clock::now();
+        it->second.sent = now();
       }
     }
 
@@ -313,32 +303,30 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
         auto f = in_flight.find(e.page);
         if (e.batch_id != batch.batch_id || f == in_flight.end() || f->second.token != e.token) continue;
         spdlog::warn("page {}: stage {} {}; dispatching again", e.page, e.stage, died_of(e));
-        failures[e.page] = store_.record_failure(batch.batch_id, e.page, e.token, e.stage, died_of(e));
+        failures[e.page] = ledger_.record_failure(batch.batch_id, e.page, e.token, e.stage, died_of(e));
         in_flight.erase(f);
         todo.push_front(e.page);
       }
     }
-    const auto now = Clock::now();
+    const auto turn = now();
     std::vector<int> expired;
     for (const auto& [n, f] : in_flight)
-      if (now - f.sent > timeout) expired.push_back(n);
+      if (turn - f.sent > timeout) expired.push_back(n);
     for (int n : expired) {
       const InFlight& f = in_flight[n];
-      const std::string stage = kPageStages[f.stage];
-      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n, stage,
-                   config_.transport.stage_timeout_s);
-      failures[n] = store_.record_failure(batch.batch_id, n, f.token, stage,
-                                          "no answer in " + std::to_string(config_.transport.stage_timeout_s) + " s");
+      const std::string stage = stages[f.stage];
+      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n, stage, timeout_s);
+      failures[n] = ledger_.record_failure(batch.batch_id, n, f.token, stage, "no answer in " + timeout_s + " s");
       in_flight.erase(n);
       todo.push_front(n);
     }
     progress.in_flight = static_cast<int>(in_flight.size());
-    if (on_progress) on_progress(progress);
-    if (on_tick) {
-      for (const auto& lost : on_tick()) {
+    if (hooks.on_progress) hooks.on_progress(progress);
+    if (hooks.on_tick) {
+      for (const auto& lost : hooks.on_tick()) {
         std::vector<int> pages;
         for (const auto& [n, f] : in_flight)
-          if (kPageStages[f.stage] == lost) pages.push_back(n);
+          if (stages[f.stage] == lost) pages.push_back(n);
         if (!pages.empty())
           spdlog::warn("{} page(s) in flight at stage {} went down with its process; dispatching them again",
                        pages.size(), lost);
@@ -350,21 +338,19 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     }
   }
 
-  result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  result.seconds = std::chrono::duration<double>(now() - started).count();
   const double span = std::chrono::duration<double>(last_sample - started).count();
-  for (std::size_t s = 0; s < kPageStages.size(); ++s)
-    result.queue_depth[kPageStages[s]] = {span > 0 ? depth_area[s] / span : 0.0, depth_max[s]};
+  for (std::size_t s = 0; s < stages.size(); ++s)
+    result.queue_depth[stages[s]] = {span > 0 ? depth_area[s] / span : 0.0, depth_max[s]};
   // A stop request never commits, even when draining happened to finish every page: the run
   // reports itself interrupted (exit 130) and the rerun commits from the ledger.
   if (stop_requested() || static_cast<int>(finished.size()) < result.pages_total) {
     result.interrupted = true;
-    result.quarantine = store_.quarantined(batch.batch_id);
+    result.quarantine = ledger_.quarantined(batch.batch_id);
     return result;
   }
-  std::vector<PageItem> pages;
-  for (auto& [n, page] : finished) pages.push_back(std::move(page));
-  result.records = sink_.commit(pages, {batch.batch_id, info.received_at});
-  result.quarantine = store_.quarantined(batch.batch_id);
+  for (auto& [n, page] : finished) result.pages.push_back(std::move(page));
+  result.quarantine = ledger_.quarantined(batch.batch_id);
   return result;
 }
 

@@ -147,6 +147,11 @@ PageMark::~PageMark() {
   std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 
+std::string format_crash_entry(const CrashEntry& e) {
+  return std::string(kTag) + '\t' + e.batch_id + '\t' + std::to_string(e.page) + '\t' + e.token + '\t' + e.stage + '\t' +
+         std::to_string(e.signal) + '\n';
+}
+
 std::vector<CrashEntry> parse_crash_entries(std::string_view text) {
   std::vector<CrashEntry> out;
   std::size_t start = 0;

@@ -50,6 +50,8 @@ class PageMark {
   PageMark& operator=(const PageMark&) = delete;
 };
 
+// The line a fatal signal appends for this entry (for tests and tools that write a journal).
+std::string format_crash_entry(const CrashEntry& entry);
 // Parses journal text; malformed lines (a torn last write) are skipped.
 std::vector<CrashEntry> parse_crash_entries(std::string_view text);
 

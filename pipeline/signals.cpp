@@ -27,5 +27,6 @@ void install_stop_handlers() {
 
 bool stop_requested() { return g_signals.load() > 0; }
 void request_stop() { g_signals.fetch_add(1); }
+void clear_stop_request() { g_signals.store(0); }
 
 }  // namespace intake

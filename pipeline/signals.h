@@ -7,5 +7,6 @@ namespace intake {
 void install_stop_handlers();
 bool stop_requested();
 void request_stop();  // for tests and programmatic shutdown
+void clear_stop_request();  // for tests: the process goes on as if no stop had been asked
 
 }  // namespace intake

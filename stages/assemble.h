@@ -21,11 +21,16 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/batch.h"
-#include "pipeline/calendar.h"
-#include "pipeline/config.h"
+#include "pipeline/dossier/calendar.h"
 #include "stages/catalog.h"
 
 namespace intake {
+
+// The `assemble` section.
+struct AssembleConfig {
+  double min_procedure_confidence = 0.6;  // below: procedure_uncertain
+  double min_ocr_confidence = 60;         // forms below: low_ocr_confidence
+};
 
 class DossierAssembler {
  public:

@@ -10,10 +10,21 @@
 // (OpenCV's bar code detector): `unread_barcodes` counts them.
 #pragma once
 
-#include "pipeline/config.h"
+#include <string>
+
 #include "pipeline/stage.h"
 
 namespace intake {
+
+// The `stages.barcode` section.
+struct BarcodeConfig {
+  bool try_harder = true;          // ZXing tryHarder/tryRotate on the first pass
+  bool retry_variants = true;      // rescale, other binarizer, inverted passes
+  int sandbox_timeout_ms = 20000;  // a decode taking longer kills the sandbox
+  int max_crashes = 3;             // crashes of one page before it is quarantined
+  bool locate_unread = true;       // where no linear symbol decoded, look for one that did not
+  std::string sandbox_path;        // decoder sandbox executable; empty: next to this program
+};
 
 class BarcodeStage : public Stage {
  public:

@@ -4,7 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "pipeline/config.h"
+#include "pipeline/error.h"
 #include "pipeline/text.h"
 
 namespace intake {

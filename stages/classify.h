@@ -12,11 +12,16 @@
 #include <string>
 #include <utility>
 
-#include "pipeline/config.h"
 #include "pipeline/stage.h"
 #include "stages/catalog.h"
 
 namespace intake {
+
+// The `stages.classify` section.
+struct ClassifyConfig {
+  std::string separator_text = "PATCHT";  // barcode content of a separator sheet
+  std::string catalog = "models/procedures.yaml";
+};
 
 class ClassifyStage : public Stage {
  public:

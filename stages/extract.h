@@ -18,6 +18,11 @@
 
 namespace intake {
 
+// The `stages.extract` section.
+struct ExtractConfig {
+  std::string provinces = "models/provinces.yaml";  // an envelope address must end with one of these
+};
+
 class ExtractStage : public Stage {
  public:
   explicit ExtractStage(Provinces provinces) : provinces_(std::move(provinces)) {}

@@ -1,10 +1,10 @@
-#include "pipeline/calendar.h"
+#include "pipeline/dossier/calendar.h"
 
 #include <fstream>
 
 #include <gtest/gtest.h>
 
-#include "pipeline/config.h"
+#include "pipeline/error.h"
 
 namespace intake {
 namespace {

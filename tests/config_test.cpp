@@ -3,6 +3,15 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <zmq.hpp>
+
+#include "pipeline/coordinator.h"
+#include "pipeline/hash.h"
+#include "pipeline/memory_ledger.h"
+#include "pipeline/worker_pool.h"
+#include "stages/classify.h"
+#include "stages/preprocess.h"
+#include "stages/registry.h"
 
 namespace intake {
 namespace {
@@ -17,7 +26,7 @@ std::filesystem::path write_temp(const std::string& name, const std::string& yam
 
 std::string error_of(const std::string& yaml) {
   try {
-    load_config(write_temp("c.yaml", yaml));
+    load_intake_config(write_temp("c.yaml", yaml));
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -28,11 +37,12 @@ std::string error_of(const std::string& yaml) {
 
 TEST(Config, ShippedConfigsLoad) {
   const auto root = std::filesystem::path(INTAKE_SOURCE_DIR);
-  const Config d = load_config(root / "configs/default.yaml");
+  const Config d = load_intake_config(root / "configs/default.yaml");
   EXPECT_EQ(d.transport.kind, "inproc");
   EXPECT_EQ(d.runtime.at("ocr").workers, 2);
-  EXPECT_EQ(d.resolve(d.classify.catalog), root / "models/procedures.yaml");
-  const Config t = load_config(root / "configs/tcp.yaml");
+  EXPECT_EQ(d.resolve(d.section<ClassifyConfig>("classify").catalog), root / "models/procedures.yaml");
+  EXPECT_EQ(d.stages, (std::vector<std::string>{"preprocess", "barcode", "ocr", "classify", "extract"}));
+  const Config t = load_intake_config(root / "configs/tcp.yaml");
   EXPECT_EQ(t.transport.kind, "tcp");
   EXPECT_EQ(t.runtime.at("ocr").processes, 2);
 }
@@ -46,6 +56,79 @@ TEST(Config, ErrorsNameTheFileAndTheKey) {
   EXPECT_NE(error_of("bogus: 1\n").find("'bogus' is not a known setting"), std::string::npos);
   EXPECT_NE(error_of("stages: [1, 2\n").find("not valid YAML"), std::string::npos);
   EXPECT_NE(error_of("x").find("c.yaml"), std::string::npos);
+  // A stage's own section checks its own values, and says where.
+  EXPECT_NE(error_of("stages:\n  preprocess:\n    max_skew_deg: 90\n").find("'stages.preprocess.max_skew_deg' must be in (0, 45]"),
+            std::string::npos);
+  EXPECT_NE(error_of("ingest:\n  pdf_dpi: 10\n").find("'ingest.pdf_dpi' must be 50..1200"), std::string::npos);
+  EXPECT_NE(error_of("assemble:\n  min_ocr: 1\n").find("'assemble.min_ocr' is not a known setting"), std::string::npos);
+  EXPECT_NE(error_of("stages:\n  stamp: {}\n").find("'stages.stamp' is not a known setting"), std::string::npos);
+}
+
+namespace {
+
+// A stage that is not intake's: it stamps each page with the ink its section names.
+struct StampConfig {
+  std::string ink = "red";
+};
+class StampStage : public Stage {
+ public:
+  explicit StampStage(StampConfig c) : config_(std::move(c)) {}
+  std::string_view name() const override { return "stamp"; }
+  void process(PageItem& page, WorkerState*) const override { page.flag("stamped:" + config_.ink); }
+
+ private:
+  StampConfig config_;
+};
+
+StageEntry stamp_entry() {
+  return {SectionSpec::of<StampConfig>("stamp", true,
+                                       [](ConfigSection& s, StampConfig& c) {
+                                         s.get("ink", c.ink);
+                                         s.require(c.ink == "red" || c.ink == "blue", "ink", "must be red or blue");
+                                       }),
+          [](const Config& config) -> std::unique_ptr<Stage> {
+            return std::make_unique<StampStage>(config.section<StampConfig>("stamp"));
+          }};
+}
+
+}  // namespace
+
+// Adding a stage is a registry entry: its section is read and checked, it takes its place in
+// the pipeline, and the runtime runs it, with no runtime file changed.
+TEST(StageRegistry, AStageRegisteredFromOutsideIsConfiguredPlacedAndRun) {
+  StageRegistry registry = StageRegistry::builtin();
+  registry.add(stamp_entry(), "extract");
+  const Config c = registry.load(write_temp("stamp.yaml", "stages:\n  stamp:\n    ink: blue\n    workers: 2\n"));
+  EXPECT_EQ(c.stages, (std::vector<std::string>{"preprocess", "barcode", "ocr", "classify", "stamp", "extract"}));
+  EXPECT_EQ(c.runtime.at("stamp").workers, 2);
+  EXPECT_EQ(c.runtime.at("stamp").endpoint, "inproc://intake/stamp");
+  EXPECT_EQ(c.section<StampConfig>("stamp").ink, "blue");
+  EXPECT_EQ(c.section<PreprocessConfig>("preprocess").max_skew_deg, 15);
+  try {
+    registry.load(write_temp("stamp-bad.yaml", "stages:\n  stamp:\n    ink: green\n"));
+    ADD_FAILURE() << "a bad ink was taken";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("stamp-bad.yaml: 'stages.stamp.ink' must be red or blue"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(StageRegistry::builtin().make("stamp", c), ConfigError);
+
+  // A pipeline of the stamp alone, through the real coordinator and worker pool.
+  StageRegistry only_stamp;
+  only_stamp.add(stamp_entry());
+  const Config alone = only_stamp.defaults();
+  MemoryLedger ledger;
+  zmq::context_t ctx;
+  Coordinator coordinator(coordinator_options(alone), ledger, std::filesystem::temp_directory_path() / "intake-stamp-q",
+                          [](const PageSource& p) { return p.relative; }, ctx);
+  const auto stage = only_stamp.make("stamp", alone);
+  WorkerPool pool(ctx, *stage, coordinator.work_endpoints().at("stamp"), coordinator.results_endpoint(), 1);
+  ScanBatch batch{"bstamp", "/in", {}, {}};
+  for (int n = 1; n <= 3; ++n) batch.pages.push_back({n, "/in/p" + std::to_string(n), "p" + std::to_string(n), 1, "png",
+                                                      sha256_hex(std::to_string(n))});
+  const auto r = coordinator.run(batch, "2026-11-27T09:30:00+07:00");
+  ASSERT_EQ(r.pages.size(), 3u);
+  for (const auto& p : r.pages) EXPECT_EQ(p.flags, std::vector<std::string>{"stamped:red"});
 }
 
 }  // namespace intake

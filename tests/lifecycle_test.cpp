@@ -1,4 +1,4 @@
-#include "pipeline/lifecycle.h"
+#include "pipeline/dossier/lifecycle.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "pipeline/report.h"
+#include "pipeline/dossier/report.h"
 
 #include <gtest/gtest.h>
 
-#include "pipeline/dispatch.h"
+#include "pipeline/dossier/dispatch.h"
 
 namespace intake {
 namespace {

@@ -1,12 +1,10 @@
 // The runtime alone: Coordinator and WorkerPools over real ZeroMQ sockets (inproc://, and
-// tcp://127.0.0.1:* with CURVE), a real store, and small stages of the test's own that mark each
-// page, so every route, the ledger, errors and refused answers are checked without OCR in the way.
-// Cheap enough to run under ASan/UBSan and TSan in CI.
+// tcp://127.0.0.1:* with CURVE), an in-memory ledger, and small stages of the test's own that
+// mark each page, so every route, the ledger, errors and refused answers are checked without
+// OCR or the dossier domain in the way. Cheap enough to run under ASan/UBSan and TSan in CI.
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <zmq.hpp>
@@ -14,85 +12,20 @@
 #include "pipeline/coordinator.h"
 #include "pipeline/curve.h"
 #include "pipeline/hash.h"
-#include "pipeline/store.h"
+#include "pipeline/memory_ledger.h"
 #include "pipeline/tsan.h"
 #include "pipeline/wire.h"
 #include "pipeline/worker_pool.h"
+#include "tests/support/runtime_support.h"
 
 namespace intake {
 namespace {
 
-std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("intake-runtime-" + std::to_string(::getpid())) / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+using namespace intake::testing;
 
-// Appends its name to the page's text; preprocess turns the "scan" into a small working image.
-// A page whose source file holds "bad" fails in ocr.
-class MarkingStage : public Stage {
- public:
-  explicit MarkingStage(std::string name) : name_(std::move(name)) {}
-  std::string_view name() const override { return name_; }
-  void process(PageItem& page, WorkerState*) const override {
-    if (name_ == "preprocess") {
-      page.work = cv::Mat(8, 16, CV_8UC1, cv::Scalar(static_cast<int>(page.original.size() % 256)));
-      page.original.clear();
-    }
-    if (name_ == "ocr" && page.source_file.find("bad") != std::string::npos) throw std::runtime_error("unreadable");
-    page.text += (page.text.empty() ? "" : " ") + name_;
-  }
-
- private:
-  std::string name_;
-};
-
-ScanBatch make_batch(int pages) {
-  ScanBatch b;
-  b.batch_id = "bruntime" + std::to_string(pages);
-  b.input = "/in";
-  for (int n = 1; n <= pages; ++n) {
-    PageSource p;
-    p.number = n;
-    p.relative = (n == 7 ? "bad_" : "scan_") + std::to_string(n) + ".png";
-    p.file = "/in/" + p.relative;
-    p.format = "png";
-    p.content_hash = sha256_hex(p.relative);
-    b.pages.push_back(p);
-  }
-  return b;
-}
-
-BatchSink sink_into(std::vector<PageItem>& committed, Store& store) {
-  BatchSink sink;
-  sink.commit = [&committed, &store](const std::vector<PageItem>& pages, const BatchContext& ctx) {
-    committed = pages;
-    std::vector<nlohmann::json> records;
-    for (const auto& p : pages)
-      records.push_back({{"received_at", ctx.received_at}, {"dossier_code", nullptr}, {"tracking_number", nullptr},
-                         {"pages", {{{"number", p.number}, {"text", p.text}}}}});
-    store.commit_dossiers(ctx.batch_id, records, "");
-    return store.dossiers(ctx.batch_id);
-  };
-  sink.committed = [&store](const std::string& id) { return store.dossiers(id); };
-  return sink;
-}
-
-struct Pools {
-  std::vector<std::unique_ptr<Stage>> stages;
-  std::vector<std::unique_ptr<WorkerPool>> pools;
-  Pools(zmq::context_t& ctx, const Coordinator& c, const CurveSetup& curve = {}) {
-    for (const auto& name : kPageStages) {
-      stages.push_back(std::make_unique<MarkingStage>(name));
-      pools.push_back(std::make_unique<WorkerPool>(ctx, *stages.back(), c.work_endpoints().at(name),
-                                                   c.results_endpoint(), 2, 64 << 20, curve));
-    }
-  }
-};
-
-void expect_every_page_through_every_stage(const RunResult& r, const std::vector<PageItem>& committed, int pages) {
+void expect_every_page_through_every_stage(const RunResult& r, int pages) {
   EXPECT_FALSE(r.interrupted);
+  const std::vector<PageItem>& committed = r.pages;
   ASSERT_EQ(static_cast<int>(committed.size()), pages);
   for (const auto& p : committed) {
     if (p.number == 7) {
@@ -111,35 +44,34 @@ void expect_every_page_through_every_stage(const RunResult& r, const std::vector
 
 TEST(Runtime, InprocRoutesEveryPageThroughEveryStageAndCommitsOnce) {
   const auto dir = fresh_dir("runtime-inproc");
-  const Config config = default_config();
-  Store store(dir / "store.db");
-  std::vector<PageItem> committed;
+  const Config config = test_config();
+  MemoryLedger ledger;
   zmq::context_t ctx;
   CrashJournal journal(dir / "crashes", "run-test");
-  Coordinator coordinator(config, store, dir / "quarantine", [](const PageSource& p) { return "scan of " + p.relative; },
-                          sink_into(committed, store), ctx, &journal);
+  Coordinator coordinator(coordinator_options(config), ledger, dir / "quarantine", fake_loader(), ctx, &journal);
   Pools pools(ctx, coordinator);
   const auto batch = make_batch(40);
   const auto r = coordinator.run(batch, "2026-11-27T09:30:00+07:00");
-  expect_every_page_through_every_stage(r, committed, 40);
+  expect_every_page_through_every_stage(r, 40);
   EXPECT_EQ(r.results_refused, 0);
-  EXPECT_EQ(store.batch(batch.batch_id)->state, "committed");
+  for (const auto& lp : ledger.ledger(batch.batch_id)) {
+    EXPECT_EQ(lp.state, lp.number == 7 ? "quarantined" : "processed") << lp.number;
+    EXPECT_EQ(lp.failures, 0) << lp.number;  // an error is not an attempt: quarantined at once
+  }
+  ledger.commit(batch.batch_id);
   // Again: committed already, nothing redone.
-  committed.clear();
   const auto again = coordinator.run(batch, "2026-11-27T09:30:00+07:00");
   EXPECT_TRUE(again.already_committed);
-  EXPECT_TRUE(committed.empty());
+  EXPECT_TRUE(again.pages.empty());
 }
 
 // A stranger's answers (no dispatch token, a replay) are dropped and counted, never committed.
 TEST(Runtime, AnswersToNoDispatchInFlightAreRefused) {
   const auto dir = fresh_dir("runtime-forged");
-  const Config config = default_config();
-  Store store(dir / "store.db");
-  std::vector<PageItem> committed;
+  const Config config = test_config();
+  MemoryLedger ledger;
   zmq::context_t ctx;
-  Coordinator coordinator(config, store, dir / "quarantine", [](const PageSource& p) { return "scan of " + p.relative; },
-                          sink_into(committed, store), ctx);
+  Coordinator coordinator(coordinator_options(config), ledger, dir / "quarantine", fake_loader(), ctx);
   std::atomic<bool> stop{false};
   std::thread forger([&] {
     zmq::socket_t push(ctx, zmq::socket_type::push);
@@ -166,24 +98,27 @@ TEST(Runtime, AnswersToNoDispatchInFlightAreRefused) {
   const auto r = coordinator.run(make_batch(12), "2026-11-27T09:30:00+07:00");
   stop.store(true);
   forger.join();
-  expect_every_page_through_every_stage(r, committed, 12);
+  expect_every_page_through_every_stage(r, 12);
   EXPECT_GT(r.results_refused, 0);
-  for (const auto& p : committed) EXPECT_EQ(p.text.find("FORGED"), std::string::npos);
+  for (const auto& p : r.pages) EXPECT_EQ(p.text.find("FORGED"), std::string::npos);
 }
 
 TEST(Runtime, OverTcpWithCurveRoutesEveryPageAndTurnsAwayAnUnknownKey) {
   const auto dir = fresh_dir("runtime-tcp");
-  Config config = default_config();
+  Config config = test_config();
   config.transport.kind = "tcp";
   config.transport.results = "tcp://127.0.0.1:*";
   for (auto& [name, rt] : config.runtime) rt.endpoint = "tcp://127.0.0.1:*";
-  Store store(dir / "store.db");
-  std::vector<PageItem> committed;
+  MemoryLedger ledger;
   zmq::context_t ctx;
   const auto keys = ephemeral_curve();
   ZapAuthenticator zap(ctx, keys.coordinator.authorized);
-  Coordinator coordinator(config, store, dir / "quarantine", [](const PageSource& p) { return "scan of " + p.relative; },
-                          sink_into(committed, store), ctx, nullptr, keys.coordinator);
+  auto options = coordinator_options(config);
+  options.curve = keys.coordinator;
+  Coordinator coordinator(options, ledger, dir / "quarantine", fake_loader(), ctx);
+  // The ports were asked of the system: read them back.
+  for (const auto& [name, ep] : coordinator.work_endpoints()) EXPECT_NE(ep.find("tcp://127.0.0.1:"), std::string::npos);
+  EXPECT_EQ(coordinator.results_endpoint().find("*"), std::string::npos);
   // A stranger with a key of its own tries to take work.
   zmq::context_t stranger_ctx;
   zmq::socket_t thief(stranger_ctx, zmq::socket_type::pull);
@@ -193,7 +128,7 @@ TEST(Runtime, OverTcpWithCurveRoutesEveryPageAndTurnsAwayAnUnknownKey) {
   thief.connect(coordinator.work_endpoints().at("preprocess"));
   Pools pools(ctx, coordinator, keys.worker);
   const auto r = coordinator.run(make_batch(20), "2026-11-27T09:30:00+07:00");
-  expect_every_page_through_every_stage(r, committed, 20);
+  expect_every_page_through_every_stage(r, 20);
   zmq::message_t m;
   EXPECT_FALSE(thief.recv(m, zmq::recv_flags::dontwait));
   for (int i = 0; i < 100 && zap.refused() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -1,4 +1,4 @@
-#include "pipeline/store.h"
+#include "pipeline/dossier/store.h"
 
 #include <set>
 #include <thread>

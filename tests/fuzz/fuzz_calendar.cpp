@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <variant>
 
-#include "pipeline/calendar.h"
+#include "pipeline/dossier/calendar.h"
 #include "pipeline/config.h"
 #include "tests/fuzz/input_file.h"
 

@@ -8,12 +8,13 @@
 
 
 #include "pipeline/config.h"
+#include "stages/registry.h"
 #include "tests/fuzz/input_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    const intake::Config c = intake::load_config(intake::fuzz::as_file(data, size));
-    for (const auto& name : intake::kPageStages)
+    const intake::Config c = intake::load_intake_config(intake::fuzz::as_file(data, size));
+    for (const auto& name : c.stages)
       if (c.runtime.at(name).workers < 1 || c.runtime.at(name).endpoint.empty()) __builtin_trap();
   } catch (const intake::ConfigError&) {
   }

@@ -9,22 +9,19 @@
 #include <exception>
 #include <iostream>
 
-#include "pipeline/calendar.h"
+#include "pipeline/dossier/calendar.h"
 #include "pipeline/config.h"
+#include "stages/classify.h"
+#include "stages/registry.h"
 #include "tests/fuzz/input_file.h"
 #include "tools/intake/report_command.h"
 
-namespace intake {
-
-// Stands in for tools/intake/batch_runner.cpp's (which would bring the whole runner along).
-WorkingCalendar load_calendar(const Config& config) { return WorkingCalendar::load(config.resolve(config.calendar)); }
-
-}  // namespace intake
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const intake::Config config = [] {
-    intake::Config c = intake::default_config();
-    c.classify.catalog = INTAKE_SOURCE_DIR "/models/procedures.yaml";
+    intake::Config c = intake::default_intake_config();
+    auto classify = c.section<intake::ClassifyConfig>("classify");
+    classify.catalog = INTAKE_SOURCE_DIR "/models/procedures.yaml";
+    c.set_section("classify", classify);
     c.calendar = INTAKE_SOURCE_DIR "/configs/calendar.yaml";
     std::cerr.rdbuf(nullptr);  // the command's one message per bad line, thousands a second
     return c;

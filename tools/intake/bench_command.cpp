@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
 
-#include "pipeline/store.h"
+#include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
 #include "stages/ingest.h"
 #include "stages/s10.h"
@@ -76,7 +76,7 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
   const auto batches = load_truth_batches(corpus);
 
   // The pages as single images for the baselines (not timed: an office has them as files).
-  const Ingest ingest(config.ingest);
+  const Ingest ingest(config.section<IngestConfig>("ingest"));
   std::vector<Page> pages;
   for (const auto& b : batches) {
     const auto listing = ingest.enumerate({b.dir});

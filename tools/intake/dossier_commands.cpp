@@ -5,12 +5,13 @@
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
-#include "pipeline/calendar.h"
-#include "pipeline/lifecycle.h"
-#include "pipeline/store.h"
+#include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/lifecycle.h"
+#include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
+#include "stages/classify.h"
 #include "stages/catalog.h"
-#include "tools/intake/batch_runner.h"
+#include "pipeline/service/batch_service.h"
 #include "tools/intake/receipt.h"
 
 namespace intake {
@@ -82,7 +83,7 @@ int cmd_set_status(const Config& config, const std::string& store_path, const st
     last_at = e.at;
     if (e.to == "waiting_supplement") pause_started = e.at;
   }
-  const auto calendar = load_calendar(config);
+  const auto calendar = load_calendar(config.resolve(config.calendar));
   const auto planned = plan_change(st->record, st->state, last_at, pause_started, state, at.empty() ? now_iso_vn() : at,
                                    actor, note, calendar);
   if (const auto* refused = std::get_if<Refusal>(&planned)) {
@@ -122,7 +123,7 @@ int cmd_receipt(const Config& config, const std::string& store_path, const std::
     std::cerr << "intake: no dossier with code '" << code << "' in " << store_path << "\n";
     return 1;
   }
-  const Catalog catalog = Catalog::load(config.resolve(config.classify.catalog));
+  const Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
   const std::filesystem::path file = out.empty() ? std::filesystem::path(code + ".pdf") : std::filesystem::path(out);
   const auto blanks = write_receipt(st->record, {config.agency.name, &catalog}, file);
   fmt::print("{}: receipt written to {}\n", code, file.string());
@@ -132,7 +133,7 @@ int cmd_receipt(const Config& config, const std::string& store_path, const std::
 }
 
 void write_receipts(const Config& config, const std::vector<nlohmann::json>& records, const std::filesystem::path& dir) {
-  const Catalog catalog = Catalog::load(config.resolve(config.classify.catalog));
+  const Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
   for (const auto& r : records) {
     const std::string code = str(r, "dossier_code");
     if (code == "-") continue;

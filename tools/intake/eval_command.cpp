@@ -5,9 +5,9 @@
 #include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
 
-#include "pipeline/store.h"
+#include "pipeline/dossier/store.h"
 #include "stages/ingest.h"
-#include "tools/intake/batch_runner.h"
+#include "pipeline/service/batch_service.h"
 #include "tools/intake/commands.h"
 #include "tools/intake/corpus.h"
 #include "tools/intake/eval_html.h"
@@ -54,18 +54,19 @@ int cmd_eval(const Config& config, const CorpusOptions& o) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store.string() + suffix);
 
   eval::Report report;
+  BatchService service(config, {store});  // engines loaded once for every batch
   for (const auto& b : batches) {
     spdlog::info("eval: running batch {}", b.name);
-    BatchRequest request{{b.dir}, "2026-11-27T09:30:00+07:00", store, false};
-    const BatchOutcome outcome = run_batch(config, request);
+    const BatchRequest request{{b.dir}, "2026-11-27T09:30:00+07:00"};
+    const BatchOutcome outcome = service.run(request);
     if (outcome.run.interrupted) return 130;
     report.seconds += outcome.run.seconds;
     report.pages_processed += outcome.run.pages_total - outcome.run.pages_resumed;
-    eval::score_batch(report, b.name, b.dossiers, outcome.run.records, b.separators, b.conditions);
+    eval::score_batch(report, b.name, b.dossiers, outcome.records, b.separators, b.conditions);
   }
 
   const std::string md = eval::to_markdown(report, title);
-  const Ingest ingest(config.ingest);
+  const Ingest ingest(config.section<IngestConfig>("ingest"));
   std::map<std::string, std::filesystem::path> dirs;
   for (const auto& b : batches) dirs[b.name] = b.dir;
   const std::string html = eval::to_html(report, title, [&](const eval::PageProblem& p) {

@@ -23,13 +23,16 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fmt/ranges.h>
 
 #include "pipeline/config.h"
 #include "pipeline/curve.h"
 #include "pipeline/signals.h"
-#include "pipeline/store.h"
+#include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
-#include "tools/intake/batch_runner.h"
+#include "pipeline/service/batch_service.h"
+#include "pipeline/service/stage_process.h"
+#include "stages/registry.h"
 #include "tools/intake/commands.h"
 #include "tools/intake/dossier_commands.h"
 #include "tools/intake/report_command.h"
@@ -44,16 +47,16 @@ constexpr int kExitUsage = 1, kExitFailed = 2, kExitInterrupted = 130;
 // No --config: $INTAKE_CONFIG, else configs/default.yaml in the working directory, else the one
 // of the source tree this program was built in (build/intake -> configs/default.yaml).
 Config config_from(const std::string& file) {
-  if (!file.empty()) return load_config(file);
+  if (!file.empty()) return load_intake_config(file);
   std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv("INTAKE_CONFIG"); env && *env) return load_config(env);
+  if (const char* env = std::getenv("INTAKE_CONFIG"); env && *env) return load_intake_config(env);
   candidates.emplace_back("configs/default.yaml");
   std::error_code ec;
   const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
   candidates.push_back(exe_dir.parent_path() / "configs/default.yaml");
   candidates.push_back(exe_dir.parent_path() / "share/intake/configs/default.yaml");
   for (const auto& c : candidates)
-    if (std::filesystem::exists(c, ec)) return load_config(c);
+    if (std::filesystem::exists(c, ec)) return load_intake_config(c);
   throw ConfigError("no configs/default.yaml here or beside the program; pass --config FILE");
 }
 
@@ -81,11 +84,30 @@ void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::
   std::filesystem::rename(tmp, file);
 }
 
-int cmd_run(const Config& config, const BatchRequest& request, const std::string& out, const std::string& stats,
-            const std::string& receipts) {
-  const BatchOutcome outcome = run_batch(config, request);
-  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
-  if (!receipts.empty() && !outcome.run.interrupted) write_receipts(config, outcome.run.records, receipts);
+// A progress bar on stderr, for a terminal.
+BatchListener progress_bar() {
+  return [last_done = -1, last_flight = -1](const BatchEvent& e) mutable {
+    if (e.kind != BatchEvent::Kind::progress) return;
+    const Progress& p = e.progress;
+    if (p.done == last_done && p.in_flight == last_flight) return;
+    last_done = p.done, last_flight = p.in_flight;
+    const int width = 30;
+    const int filled = p.total ? p.done * width / p.total : width;
+    std::fprintf(stderr, "\r[%s%s] %d/%d pages  in flight %d  quarantined %d ", std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), p.done, p.total, p.in_flight, p.quarantined);
+    if (p.done == p.total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+BatchListener terminal_listener() { return isatty(STDERR_FILENO) ? progress_bar() : BatchListener{}; }
+
+int cmd_run(const Config& config, const ServiceOptions& options, const BatchRequest& request, const std::string& out,
+            const std::string& stats, const std::string& receipts) {
+  BatchService service(config, options);
+  const BatchOutcome outcome = service.run(request, terminal_listener());
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.records);
+  if (!receipts.empty() && !outcome.run.interrupted) write_receipts(config, outcome.records, receipts);
   if (!stats.empty()) {
     std::ofstream file(stats, std::ios::trunc);
     if (!(file << run_stats(outcome.run).dump(2) << '\n')) throw std::runtime_error(stats + ": cannot write");
@@ -94,9 +116,11 @@ int cmd_run(const Config& config, const BatchRequest& request, const std::string
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
 
-int cmd_dispatch(const Config& config, const BatchRequest& request, const std::string& out) {
-  const BatchOutcome outcome = run_batch(config, request);
-  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.run.records);
+int cmd_dispatch(const Config& config, const ServiceOptions& options, const BatchRequest& request,
+                 const std::string& out) {
+  BatchService service(config, options);
+  const BatchOutcome outcome = service.run(request, terminal_listener());
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.records);
   print_dispatch_summary(stdout, outcome);
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
@@ -106,12 +130,14 @@ int cmd_dispatch(const Config& config, const BatchRequest& request, const std::s
 // file, which the scanner writes last). Batches are idempotent, so a batch seen again after a
 // restart is not processed twice; a folder that grows after its batch was taken (a copy that
 // paused longer than the settle time) extends that batch: its dossiers are updated in place.
-int cmd_watch(const Config& config, const std::filesystem::path& dir, const std::string& store, const std::string& out_dir,
-              int settle_s, const std::string& marker) {
+// One service serves every batch: the engines, catalog and calendar are loaded once.
+int cmd_watch(const Config& config, const ServiceOptions& options, const std::filesystem::path& dir,
+              const std::string& out_dir, int settle_s, const std::string& marker) {
   if (!std::filesystem::is_directory(dir)) {
     spdlog::error("{}: not a directory", dir.string());
     return kExitUsage;
   }
+  BatchService service(config, options);
   using Fingerprint = std::vector<std::pair<std::string, std::uintmax_t>>;
   auto fingerprint = [](const std::filesystem::path& p) {
     Fingerprint f;
@@ -156,13 +182,13 @@ int cmd_watch(const Config& config, const std::filesystem::path& dir, const std:
         continue;
       }
       if (std::chrono::steady_clock::now() - since < std::chrono::seconds(settle_s)) continue;
-      BatchRequest request{{entry}, now_iso_vn(), store, false};
+      BatchRequest request{{entry}, now_iso_vn()};
       request.extend_grown = true;
       try {
-        const BatchOutcome outcome = run_batch(config, request);
+        const BatchOutcome outcome = service.run(request);
         if (outcome.run.interrupted) break;
         if (!out_dir.empty())
-          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), outcome.run.records);
+          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), outcome.records);
         print_summary(stdout, outcome);
         done[key] = fp;
       } catch (const std::exception& e) {
@@ -344,26 +370,24 @@ int main(int argc, char** argv) {
   try {
     const Config config = config_from(config_file);
     const std::string store_path = store.empty() ? config.resolve(config.store.path).string() : store;
+    const ServiceOptions service_options{store_path};
     if (*run) {
       BatchRequest request;
       for (const auto& i : inputs) request.inputs.emplace_back(i);
       request.received_at = received.empty() ? now_iso_vn() : parse_received(received);
-      request.store = store_path;
-      request.progress = isatty(STDERR_FILENO) != 0;
-      return cmd_run(config, request, out, stats, receipts);
+      return cmd_run(config, service_options, request, out, stats, receipts);
     }
     if (*dispatch) {
       BatchRequest request;
       for (const auto& i : inputs) request.inputs.emplace_back(i);
       request.received_at = at.empty() ? now_iso_vn() : parse_received(at);
-      request.store = store_path;
-      request.progress = isatty(STDERR_FILENO) != 0;
       request.kind = BatchRequest::Kind::dispatch;
-      return cmd_dispatch(config, request, out);
+      return cmd_dispatch(config, service_options, request, out);
     }
-    if (*watch) return cmd_watch(config, inputs.front(), store_path, out_dir, settle_s, marker);
+    if (*watch) return cmd_watch(config, service_options, inputs.front(), out_dir, settle_s, marker);
     if (*stage) {
-      if (!config.runtime.count(stage_name)) throw ConfigError("unknown stage '" + stage_name + "'");
+      if (!config.runtime.count(stage_name))
+        throw ConfigError("unknown stage '" + stage_name + "' (known: " + fmt::format("{}", fmt::join(config.stages, ", ")) + ")");
       const auto& rt = config.runtime.at(stage_name);
       return run_stage_process(config, stage_name, work.empty() ? rt.endpoint : work,
                                results.empty() ? config.transport.results : results,

@@ -7,14 +7,15 @@
 
 #include <fmt/core.h>
 
-#include "pipeline/calendar.h"
-#include "pipeline/dispatch.h"
+#include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/dispatch.h"
 #include "pipeline/hash.h"
-#include "pipeline/report.h"
-#include "pipeline/store.h"
+#include "pipeline/dossier/report.h"
+#include "pipeline/dossier/store.h"
+#include "stages/classify.h"
 #include "stages/catalog.h"
 #include "stages/s10.h"
-#include "tools/intake/batch_runner.h"
+#include "pipeline/service/batch_service.h"
 
 namespace intake {
 namespace {
@@ -257,8 +258,8 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
   }
   const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string batch_id = "i" + sha256_hex(content).substr(0, 16);
-  const Catalog catalog = Catalog::load(config.resolve(config.classify.catalog));
-  const WorkingCalendar calendar = load_calendar(config);
+  const Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
+  const WorkingCalendar calendar = load_calendar(config.resolve(config.calendar));
   std::vector<json> records;
   std::vector<std::string> errors;
   std::istringstream lines(content);
@@ -309,7 +310,7 @@ int cmd_report(const Config& config, const std::string& store_path, const std::s
   }
   Store store(store_path);
   const Report report =
-      make_report(store.facts(), store.dispatch_facts(), {from, to, as_of.empty() ? to : as_of, 2}, load_calendar(config));
+      make_report(store.facts(), store.dispatch_facts(), {from, to, as_of.empty() ? to : as_of, 2}, load_calendar(config.resolve(config.calendar)));
   const std::string body = format == "csv"    ? csv_report(report)
                            : format == "html" ? html_report(report, config.agency.name)
                                               : text_report(report);

@@ -28,7 +28,7 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   int tracking = 0, tracking_valid = 0, review = 0, envelopes = 0;
   fmt::print(out, "\n{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", "#", "pages", "tracking", "applicant", "procedure", "review");
   int n = 0;
-  for (const auto& d : r.records) {
+  for (const auto& d : o.records) {
     ++n;
     const auto& pages = d["pages"];
     const std::string range = pages.empty() ? "-"
@@ -51,7 +51,7 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   fmt::print(out, "\nbatch          {}{}\n", r.batch_id, r.already_committed ? " (already committed: nothing redone)" : "");
   fmt::print(out, "store          {}\n", o.store_path);
   fmt::print(out, "received at    {}\n", r.received_at);
-  fmt::print(out, "dossiers       {}\n", r.records.size());
+  fmt::print(out, "dossiers       {}\n", o.records.size());
   fmt::print(out, "pages          {} ({} processed now, {} resumed from the ledger)\n", r.pages_total, processed_now,
              r.pages_resumed);
   fmt::print(out, "tracking read  {} of {} envelopes ({} with a valid check digit)\n", tracking, envelopes, tracking_valid);
@@ -80,7 +80,7 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
   const RunResult& r = o.run;
   int linked = 0;
   fmt::print(out, "\n{:<3} {:<9} {:<15} {:<27} {:<8} {}\n", "#", "pages", "outbound", "dossier", "status", "reasons");
-  for (const auto& d : r.records) {
+  for (const auto& d : o.records) {
     const auto& pages = d["pages"];
     const std::string range =
         pages.empty() ? "-" : fmt::format("{}-{}", pages.front().get<int>(), pages.back().get<int>());
@@ -95,8 +95,8 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
   fmt::print(out, "store          {}\n", o.store_path);
   fmt::print(out, "dispatched at  {}\n", r.received_at);
   fmt::print(out, "linked         {} (dossiers now returned)\n", linked);
-  fmt::print(out, "flagged        {}{}\n", r.records.size() - linked,
-             r.records.size() > static_cast<std::size_t>(linked) ? " (not linked: check them, then intake set-status CODE returned)" : "");
+  fmt::print(out, "flagged        {}{}\n", o.records.size() - linked,
+             o.records.size() > static_cast<std::size_t>(linked) ? " (not linked: check them, then intake set-status CODE returned)" : "");
   fmt::print(out, "quarantined    {}\n", r.quarantine.size());
   for (const auto& q : r.quarantine)
     fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, text::printable(q.source_file), q.source_page,

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "tools/intake/batch_runner.h"
+#include "pipeline/service/batch_service.h"
 
 namespace intake {
 

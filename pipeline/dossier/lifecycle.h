@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/calendar.h"
+#include "pipeline/dossier/calendar.h"
 
 namespace intake {
 

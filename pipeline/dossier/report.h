@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/calendar.h"
-#include "pipeline/store.h"
+#include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/store.h"
 
 namespace intake {
 

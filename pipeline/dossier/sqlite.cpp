@@ -1,4 +1,4 @@
-#include "pipeline/sqlite.h"
+#include "pipeline/dossier/sqlite.h"
 
 #include <cerrno>
 #include <cstring>

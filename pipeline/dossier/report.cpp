@@ -1,4 +1,4 @@
-#include "pipeline/report.h"
+#include "pipeline/dossier/report.h"
 
 #include <algorithm>
 

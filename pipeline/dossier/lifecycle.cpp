@@ -1,4 +1,4 @@
-#include "pipeline/lifecycle.h"
+#include "pipeline/dossier/lifecycle.h"
 
 #include <algorithm>
 #include <map>

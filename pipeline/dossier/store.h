@@ -17,38 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/lifecycle.h"
-#include "pipeline/sqlite.h"
+#include "pipeline/dossier/lifecycle.h"
+#include "pipeline/dossier/sqlite.h"
+#include "pipeline/ledger.h"
 
 namespace intake {
-
-struct LedgerPage {
-  int number = 0;
-  std::string source_file;
-  int source_page = 1;
-  std::string content_hash;
-  std::string state = "pending";  // pending | processed | quarantined | committed
-  int failures = 0;               // dispatches whose worker died or stalled while the run lived
-  std::optional<std::string> result;  // PageItem JSON once processed
-  std::optional<std::string> error;
-};
-
-struct BatchInfo {
-  std::string batch_id;
-  std::string input;
-  std::string received_at;
-  std::string state;  // open | committed
-};
-
-struct QuarantineEntry {
-  std::string batch_id;
-  int page_number = 0;
-  std::string source_file;
-  int source_page = 1;
-  std::string reason;
-  std::string stored_path;
-  std::string at;
-};
 
 struct DossierStatus {
   std::string code;
@@ -66,7 +39,7 @@ struct DispatchFacts {
   std::string dossier_code, status, dispatched_at;
 };
 
-class Store {
+class Store final : public Ledger {
  public:
   explicit Store(const std::filesystem::path& path);  // throws StoreError
 
@@ -79,22 +52,22 @@ class Store {
   // added, a page whose content changed is pending again (its result and quarantine entry
   // dropped), and committing it again updates its dossiers in place (same codes).
   BatchInfo open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
-                       const std::vector<LedgerPage>& pages);
+                       const std::vector<LedgerPage>& pages) override;
   std::optional<BatchInfo> batch(const std::string& batch_id);
   // The batch most recently opened for this input path, if any.
   std::optional<std::string> latest_batch_for_input(const std::string& input);
-  std::vector<LedgerPage> ledger(const std::string& batch_id);
+  std::vector<LedgerPage> ledger(const std::string& batch_id) override;
   // Counts a failed dispatch of a page (its worker died on it or stalled: see
   // pipeline/crash_journal.h). The same (batch, page, token) counts once. Returns the page's
   // failures so far; 0 when the page is not in the ledger.
   int record_failure(const std::string& batch_id, int number, const std::string& token, const std::string& stage,
-                     const std::string& reason);
+                     const std::string& reason) override;
   // The reasons of a page's failed dispatches, oldest first.
-  std::vector<std::string> failures(const std::string& batch_id, int number);
+  std::vector<std::string> failures(const std::string& batch_id, int number) override;
   void save_page(const std::string& batch_id, int number, const std::string& state, const nlohmann::json& result,
-                 const std::optional<std::string>& error);
-  void quarantine(const QuarantineEntry& entry);
-  std::vector<QuarantineEntry> quarantined(const std::string& batch_id);
+                 const std::optional<std::string>& error) override;
+  void quarantine(const QuarantineEntry& entry) override;
+  std::vector<QuarantineEntry> quarantined(const std::string& batch_id) override;
 
   // In one transaction: gives each record without one a dossier code AGENCY-YYMMDD-NNNN (the
   // next number of that agency and received day; a record committed before keeps its code),

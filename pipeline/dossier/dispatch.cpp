@@ -1,4 +1,4 @@
-#include "pipeline/dispatch.h"
+#include "pipeline/dossier/dispatch.h"
 
 #include <algorithm>
 #include <regex>

@@ -60,4 +60,9 @@ class WorkingCalendar {
   int cutoff_minutes_ = 15 * 60;
 };
 
+// The working-day calendar at `configured` (a config's `calendar`, resolved), else, for a config
+// kept elsewhere, the one shipped beside this program (configs/calendar.yaml). Throws
+// ConfigError when there is none.
+WorkingCalendar load_calendar(const std::filesystem::path& configured);
+
 }  // namespace intake

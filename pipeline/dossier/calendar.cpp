@@ -1,11 +1,12 @@
-#include "pipeline/calendar.h"
+#include "pipeline/dossier/calendar.h"
 
 #include <cstdio>
 #include <regex>
 
+#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
-#include "pipeline/config.h"
+#include "pipeline/error.h"
 
 namespace intake {
 namespace {
@@ -171,6 +172,19 @@ std::variant<int, CalendarGap> WorkingCalendar::working_days_between(const Date&
     if (std::get<bool>(w)) ++n;
   }
   return n;
+}
+
+WorkingCalendar load_calendar(const std::filesystem::path& configured) {
+  std::error_code ec;
+  if (std::filesystem::exists(configured, ec)) return WorkingCalendar::load(configured);
+  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const auto& shipped : {exe_dir.parent_path() / "configs/calendar.yaml",
+                              exe_dir.parent_path() / "share/intake/configs/calendar.yaml"})
+    if (std::filesystem::exists(shipped, ec)) {
+      spdlog::info("calendar: {} not found, using the shipped {}", configured.string(), shipped.string());
+      return WorkingCalendar::load(shipped);
+    }
+  throw ConfigError(configured.string() + ": cannot open calendar file (config key 'calendar')");
 }
 
 }  // namespace intake

@@ -1,11 +1,11 @@
-#include "pipeline/store.h"
+#include "pipeline/dossier/store.h"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
 
-#include "pipeline/dispatch.h"
+#include "pipeline/dossier/dispatch.h"
 #include "pipeline/text.h"
 
 namespace intake {
