@@ -22,7 +22,15 @@ struct InFlight {
   std::size_t stage = 0;
   int attempt = 0;
   std::string token;
-  Clock::time_point sent;
+  bool handed = false;     // to a worker that asked; else waiting in the outbox for one
+  Clock::time_point sent;  // when handed: the stage timeout runs from here
+};
+
+// A page waiting for a worker of its stage, as encoded frames.
+struct Outgoing {
+  int page = 0;
+  std::string token;
+  std::vector<zmq::message_t> frames;
 };
 
 // 128 random bits as hex: a dispatch's token, which its result must echo.
@@ -95,14 +103,38 @@ Coordinator::Coordinator(CoordinatorOptions options, Ledger& ledger, std::filesy
   bind(results_, options_.results);
   results_endpoint_ = results_.get(zmq::sockopt::last_endpoint);
   for (const auto& name : options_.stages) {
-    zmq::socket_t s(context, zmq::socket_type::push);
-    s.set(zmq::sockopt::sndhwm, 2);
+    // ROUTER: a page goes only to a worker that asked for one (wire::kReady); a worker gone
+    // since it asked is an error on send (ROUTER_MANDATORY), not a page silently dropped.
+    zmq::socket_t s(context, zmq::socket_type::router);
+    s.set(zmq::sockopt::router_mandatory, 1);
+    s.set(zmq::sockopt::sndhwm, 4);
     s.set(zmq::sockopt::linger, 0);
-    s.set(zmq::sockopt::maxmsgsize, frame_limit);  // nothing comes back here
+    // Only requests for work come back here (the limit covers the CURVE handshake's commands too).
+    s.set(zmq::sockopt::maxmsgsize, int64_t{4096});
     if (options_.tcp) make_curve_server(s, options_.curve);
     bind(s, options_.endpoints.at(name));
     work_endpoints_[name] = s.get(zmq::sockopt::last_endpoint);
     work_.push_back(std::move(s));
+  }
+  ready_.resize(options_.stages.size());
+}
+
+void Coordinator::take_requests(std::size_t stage) {
+  std::vector<zmq::message_t> frames;
+  // Bounded per turn, like answers: a flood of requests must not keep the coordinator busy.
+  for (int taken = 0; taken < 1024 && recv_frames(work_[stage], frames, 3); ++taken) {
+    if (frames.size() != 2 || frames[1].to_string_view() != wire::kReady) continue;
+    ready_[stage].insert(frames[0].to_string());  // a worker asks for one page at a time
+  }
+}
+
+void Coordinator::poll_all(std::chrono::milliseconds timeout) {
+  std::vector<zmq::pollitem_t> items{{results_.handle(), 0, ZMQ_POLLIN, 0}};
+  for (auto& w : work_) items.push_back({w.handle(), 0, ZMQ_POLLIN, 0});
+  try {
+    zmq::poll(items.data(), items.size(), timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
   }
 }
 
@@ -157,7 +189,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   std::map<int, InFlight> in_flight;
   std::map<int, int> failures;  // dispatches that killed or stalled a worker, this run and before
   for (const auto& lp : ledger_.ledger(batch.batch_id)) failures[lp.number] = lp.failures;
-  std::vector<std::deque<std::vector<zmq::message_t>>> outbox(stages.size());
+  std::vector<std::deque<Outgoing>> outbox(stages.size());
 
   auto base_item = [&](const PageSource& src) {
     PageItem page;
@@ -216,19 +248,37 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       quarantine_unsent(n, std::string("ingest: ") + e.what());
       return;
     }
-    outbox[0].push_back(wire::encode({stages[0], std::move(page)}));
-    in_flight[n] = {0, attempt, token, now()};
+    outbox[0].push_back({n, token, wire::encode({stages[0], std::move(page)})});
+    in_flight[n] = {0, attempt, token, false, now()};
   };
 
+  // Each page waiting for a stage goes to a worker of that stage that asked for one.
   auto flush = [&] {
     for (std::size_t s = 0; s < outbox.size(); ++s) {
-      while (!outbox[s].empty()) {
-        auto& frames = outbox[s].front();
+      while (!outbox[s].empty() && !ready_[s].empty()) {
+        // A page dispatched again since it was queued here is not sent twice.
+        const auto f = in_flight.find(outbox[s].front().page);
+        if (f == in_flight.end() || f->second.token != outbox[s].front().token || f->second.stage != s ||
+            f->second.handed) {
+          outbox[s].pop_front();
+          continue;
+        }
+        const std::string worker = *ready_[s].begin();
+        ready_[s].erase(ready_[s].begin());
+        auto& frames = outbox[s].front().frames;
+        zmq::message_t to(worker.data(), worker.size());
         before_zmq_send();
-        // All-or-nothing: the first frame decides whether the peer has room.
-        if (!work_[s].send(frames[0], zmq::send_flags::dontwait | zmq::send_flags::sndmore)) break;
-        for (std::size_t f = 1; f < frames.size(); ++f)
+        try {
+          // All-or-nothing: the first frame decides whether the worker is there and has room.
+          if (!work_[s].send(to, zmq::send_flags::dontwait | zmq::send_flags::sndmore)) continue;
+        } catch (const zmq::error_t& e) {
+          if (e.num() == EHOSTUNREACH) continue;  // gone since it asked
+          throw;
+        }
+        for (std::size_t f = 0; f < frames.size(); ++f)
           work_[s].send(frames[f], f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        f->second.handed = true;
+        f->second.sent = now();
         outbox[s].pop_front();
       }
     }
@@ -253,6 +303,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
   const auto timeout = options_.stage_timeout;
   const auto timeout_s = std::to_string(options_.stage_timeout.count());
   std::optional<Clock::time_point> drain_deadline;
+  std::vector<std::optional<Clock::time_point>> starved_since(stages.size());
   std::vector<zmq::message_t> frames;
   while (!todo.empty() || !in_flight.empty()) {
     if (stop_requested()) {
@@ -267,7 +318,19 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     flush();
 
     sample_depths();
-    poll_in(results_, std::chrono::milliseconds(100));
+    for (std::size_t s = 0; s < outbox.size(); ++s) {
+      if (outbox[s].empty() || !ready_[s].empty()) {
+        starved_since[s].reset();
+      } else if (!starved_since[s]) {
+        starved_since[s] = now();
+      } else if (now() - *starved_since[s] > timeout) {
+        spdlog::warn("stage {}: {} page(s) waiting, and no worker has asked for one in {} s (are its workers "
+                     "running, or all stalled?)", stages[s], outbox[s].size(), timeout_s);
+        starved_since[s] = now();
+      }
+    }
+    poll_all(std::chrono::milliseconds(100));
+    for (std::size_t s = 0; s < work_.size(); ++s) take_requests(s);
     sample_depths();
     // A bounded number per turn: a flood of answers (forged ones too) must not keep the
     // coordinator from dispatching, flushing and timing out.
@@ -291,9 +354,10 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       if (env.page.error || next == stages.size()) {
         finish(std::move(env.page));
       } else {
-        outbox[next].push_back(wire::encode({stages[next], std::move(env.page)}));
+        const int n = env.page.number;
+        outbox[next].push_back({n, it->second.token, wire::encode({stages[next], std::move(env.page)})});
         it->second.stage = next;
-        it->second.sent = now();
+        it->second.handed = false;
       }
     }
 
@@ -311,7 +375,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
     const auto turn = now();
     std::vector<int> expired;
     for (const auto& [n, f] : in_flight)
-      if (turn - f.sent > timeout) expired.push_back(n);
+      if (f.handed && turn - f.sent > timeout) expired.push_back(n);
     for (int n : expired) {
       const InFlight& f = in_flight[n];
       const std::string stage = stages[f.stage];
@@ -326,7 +390,7 @@ RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_a
       for (const auto& lost : hooks.on_tick()) {
         std::vector<int> pages;
         for (const auto& [n, f] : in_flight)
-          if (stages[f.stage] == lost) pages.push_back(n);
+          if (stages[f.stage] == lost && f.handed) pages.push_back(n);
         if (!pages.empty())
           spdlog::warn("{} page(s) in flight at stage {} went down with its process; dispatching them again",
                        pages.size(), lost);

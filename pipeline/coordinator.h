@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,7 +116,11 @@ class Coordinator {
   PageLoader load_;
   CrashJournal* journal_;
   const Env& env_;
-  std::vector<zmq::socket_t> work_;  // per page stage, in options_.stages order
+  void take_requests(std::size_t stage);
+  void poll_all(std::chrono::milliseconds timeout);
+
+  std::vector<zmq::socket_t> work_;  // per page stage, in options_.stages order (ROUTER)
+  std::vector<std::set<std::string>> ready_;  // per page stage, the workers that asked for a page
   zmq::socket_t results_;
   std::map<std::string, std::string> work_endpoints_;
   std::string results_endpoint_;

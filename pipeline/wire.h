@@ -8,6 +8,9 @@
 //   3  working image: W*H bytes of 8-bit grey, row-major, no padding (empty before preprocess)
 // Limits, checked by decode before anything is allocated from the peer's numbers:
 //   header <= 4 MiB and nested at most 32 deep (checked before it is parsed), original <= kMaxOriginalBytes, W,H <= 30000 and W*H <= kMaxWorkPixels.
+// A worker asks for each page: it sends its stage's work socket (ROUTER) the one-frame message
+// kReady when it starts, after each page, and every second while it waits; the coordinator sends
+// a page only to a worker that asked, so a stalled worker is never handed more.
 // docs/wire-format.md is the prose version of this header.
 #pragma once
 
@@ -23,6 +26,7 @@
 namespace intake::wire {
 
 inline constexpr std::string_view kMagic = "intake.page/1";
+inline constexpr std::string_view kReady = "intake.ready/1";
 inline constexpr std::size_t kFrameCount = 4;
 inline constexpr std::size_t kMaxHeaderBytes = 4u << 20;
 inline constexpr std::size_t kMaxOriginalBytes = 512u << 20;

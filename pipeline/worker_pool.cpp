@@ -64,7 +64,9 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
         return;
       }
       try {
-        zmq::socket_t in(context_, zmq::socket_type::pull);
+        // DEALER: this worker asks for each page (wire::kReady), so the coordinator never hands a
+        // page to a worker that is still busy, or stalled, on another.
+        zmq::socket_t in(context_, zmq::socket_type::dealer);
         zmq::socket_t out(context_, zmq::socket_type::push);
         in.set(zmq::sockopt::rcvhwm, 2);
         in.set(zmq::sockopt::linger, 0);
@@ -74,13 +76,27 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
         if (results_endpoint_.rfind("tcp://", 0) == 0) make_curve_client(out, curve_);
         in.connect(work_endpoint_);
         out.connect(results_endpoint_);
+        auto last_ask = std::chrono::steady_clock::now();
+        auto ask = [&] {
+          zmq::message_t ready(wire::kReady.data(), wire::kReady.size());
+          (void)in.send(ready, zmq::send_flags::dontwait);  // not connected yet: asked again within a second
+          last_ask = std::chrono::steady_clock::now();
+        };
+        ask();
         std::vector<zmq::message_t> frames;
         while (!stop_.load()) {
+          // Asked again while idle: a coordinator that started (or restarted) after this worker
+          // asked has no record of it.
+          if (std::chrono::steady_clock::now() - last_ask > std::chrono::seconds(1)) ask();
           if (!poll_in(in, std::chrono::milliseconds(200))) continue;
-          if (!recv_frames(in, frames, wire::kFrameCount + 1)) continue;
+          if (!recv_frames(in, frames, wire::kFrameCount + 1)) {
+            ask();
+            continue;
+          }
           auto decoded = wire::decode(frames);
           if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {
             spdlog::error("{} worker {}: rejected a message: {}", stage_.name(), i, err->reason);
+            ask();
             continue;
           }
           auto& envelope = std::get<wire::Envelope>(decoded);
@@ -106,6 +122,7 @@ WorkerPool::WorkerPool(zmq::context_t& context, const Stage& stage, std::string 
           before_zmq_send();
           for (std::size_t f = 0; f < out_frames.size(); ++f)
             out.send(out_frames[f], f + 1 < out_frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+          ask();
         }
       } catch (const zmq::error_t& e) {
         if (e.num() != ETERM) spdlog::error("{} worker {}: {}", stage_.name(), i, e.what());

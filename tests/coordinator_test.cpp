@@ -105,7 +105,7 @@ TEST(Coordinator, StalledPageGoesAgainAfterTheTimeoutAndItsLateAnswerIsRefused) 
 
 // A page that stalls its worker every time is quarantined after max_attempts, with the reason;
 // the rest of the batch goes on.
-TEST(Coordinator, DISABLED_PageThatStallsEveryTimeIsQuarantinedAfterMaxAttempts) {
+TEST(Coordinator, PageThatStallsEveryTimeIsQuarantinedAfterMaxAttempts) {
   Rig rig("stall-always", options_with(1, 3));
   Gate gate;
   std::atomic<int> stalls{0};
@@ -183,12 +183,14 @@ TEST(Coordinator, AnswerSentTwiceIsTakenOnce) {
   Pools pools(rig.ctx, rig.coordinator, {}, {}, 2, {"extract"});
   std::atomic<bool> stop{false};
   std::thread twice([&] {
-    zmq::socket_t pull(rig.ctx, zmq::socket_type::pull), push(rig.ctx, zmq::socket_type::push);
+    zmq::socket_t pull(rig.ctx, zmq::socket_type::dealer), push(rig.ctx, zmq::socket_type::push);
     pull.set(zmq::sockopt::linger, 0);
     push.set(zmq::sockopt::linger, 0);
     pull.connect(rig.coordinator.work_endpoints().at("extract"));
     push.connect(rig.coordinator.results_endpoint());
     std::vector<zmq::message_t> frames;
+    auto ask = [&] { pull.send(zmq::message_t(wire::kReady.data(), wire::kReady.size()), zmq::send_flags::none); };
+    ask();
     while (!stop.load()) {
       if (!poll_in(pull, 20ms) || !recv_frames(pull, frames, wire::kFrameCount + 1)) continue;
       after_zmq_receive();
@@ -202,6 +204,7 @@ TEST(Coordinator, AnswerSentTwiceIsTakenOnce) {
         for (std::size_t i = 0; i < out.size(); ++i)
           push.send(out[i], i + 1 < out.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
       }
+      ask();
     }
   });
   const auto r = rig.coordinator.run(make_batch(16), kReceived);

@@ -104,11 +104,12 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
   std::vector<zmq::socket_t> thieves;
   const CurveSetup stranger{true, generate_curve_keys(), worker_curve(dir / "keys").server_public, {}};
   for (const char* stage : {"preprocess", "ocr"}) {
-    zmq::socket_t plain(ctx, zmq::socket_type::pull);  // plain tcp, no handshake
+    // Workers ask for pages (wire::kReady): so do the thieves.
+    zmq::socket_t plain(ctx, zmq::socket_type::dealer);  // plain tcp, no handshake
     plain.set(zmq::sockopt::linger, 0);
     plain.connect(ep[stage]);
     thieves.push_back(std::move(plain));
-    zmq::socket_t curved(ctx, zmq::socket_type::pull);  // CURVE, with a key nobody authorized
+    zmq::socket_t curved(ctx, zmq::socket_type::dealer);  // CURVE, with a key nobody authorized
     curved.set(zmq::sockopt::linger, 0);
     make_curve_client(curved, stranger);
     curved.connect(ep[stage]);
@@ -160,6 +161,7 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
       for (auto& t : thieves) {
         zmq::message_t m;
         while (t.recv(m, zmq::recv_flags::dontwait)) ++stolen;
+        (void)t.send(zmq::message_t(wire::kReady.data(), wire::kReady.size()), zmq::send_flags::dontwait);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
