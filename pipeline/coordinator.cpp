@@ -138,284 +138,333 @@ void Coordinator::poll_all(std::chrono::milliseconds timeout) {
   }
 }
 
-RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_at, const RunHooks& hooks) {
-  const std::vector<std::string>& stages = options_.stages;
-  auto now = [this] { return env_.steady_now(); };
-  const auto started = now();
-  RunResult result;
-  result.batch_id = batch.batch_id;
-  result.pages_total = static_cast<int>(batch.pages.size());
-
-  std::vector<LedgerPage> ledger_pages;
-  for (const auto& p : batch.pages)
-    ledger_pages.push_back({p.number, p.relative, p.source_page, p.content_hash, "pending", 0, std::nullopt, p.error});
-  const BatchInfo info = ledger_.open_batch(batch.batch_id, batch.input.string(), received_at, ledger_pages);
-  // Runs that died: the pages that killed a worker then are charged; those merely in flight not.
-  if (journal_) {
-    for (const auto& e : journal_->read_ended())
-      ledger_.record_failure(e.batch_id, e.page, e.token, e.stage, died_of(e));
-    journal_->remove_ended();
-  }
-  result.received_at = info.received_at;
-  if (info.state == "committed") {
-    result.already_committed = true;
-    result.quarantine = ledger_.quarantined(batch.batch_id);
-    result.pages_resumed = result.pages_total;
-    return result;
+// One batch's run: the state machine Coordinator::run drives, one turn at a time. Each turn
+// hands pages to the workers that asked, takes their answers, the crash journal's news and the
+// expired dispatches, and tells the caller (progress, lost worker processes).
+class Coordinator::BatchRun {
+ public:
+  BatchRun(Coordinator& c, const ScanBatch& batch, const RunHooks& hooks)
+      : c_(c), stages_(c.options_.stages), batch_(batch), hooks_(hooks), started_(now()), last_sample_(started_),
+        outbox_(stages_.size()), depth_area_(stages_.size(), 0.0), depth_max_(stages_.size(), 0),
+        starved_since_(stages_.size()), timeout_s_(std::to_string(c.options_.stage_timeout.count())) {
+    result_.batch_id = batch.batch_id;
+    result_.pages_total = static_cast<int>(batch.pages.size());
+    for (const auto& p : batch.pages) sources_[p.number] = &p;
   }
 
-  std::map<int, const PageSource*> sources;
-  for (const auto& p : batch.pages) sources[p.number] = &p;
-  std::map<int, PageItem> finished;  // by page number
-  std::deque<int> todo;
-  for (const auto& lp : ledger_.ledger(batch.batch_id)) {
-    if (lp.state != "pending" && lp.result) {
-      finished[lp.number] = page_from_json(nlohmann::json::parse(*lp.result));
-      ++result.pages_resumed;
-    } else {
-      todo.push_back(lp.number);
+  // Records the batch in the ledger; false when it was committed before (nothing to do).
+  bool open(const std::string& received_at) {
+    std::vector<LedgerPage> pages;
+    for (const auto& p : batch_.pages)
+      pages.push_back({p.number, p.relative, p.source_page, p.content_hash, "pending", 0, std::nullopt, p.error});
+    const BatchInfo info = c_.ledger_.open_batch(batch_.batch_id, batch_.input.string(), received_at, pages);
+    // Runs that died: the pages that killed a worker then are charged; those merely in flight not.
+    if (c_.journal_) {
+      for (const auto& e : c_.journal_->read_ended())
+        c_.ledger_.record_failure(e.batch_id, e.page, e.token, e.stage, died_of(e));
+      c_.journal_->remove_ended();
     }
+    result_.received_at = info.received_at;
+    if (info.state == "committed") {
+      result_.already_committed = true;
+      result_.pages_resumed = result_.pages_total;
+      return false;
+    }
+    progress_.total = result_.pages_total;
+    for (const auto& lp : c_.ledger_.ledger(batch_.batch_id)) {
+      failures_[lp.number] = lp.failures;
+      if (lp.state != "pending" && lp.result) {
+        PageItem page = page_from_json(nlohmann::json::parse(*lp.result));
+        ++result_.pages_resumed;
+        ++progress_.done;
+        if (page.error) ++progress_.quarantined;
+        finished_[lp.number] = std::move(page);
+      } else {
+        todo_.push_back(lp.number);
+      }
+    }
+    return true;
   }
 
-  Progress progress;
-  progress.total = result.pages_total;
-  for (const auto& [n, page] : finished) {
-    ++progress.done;
-    if (page.error) ++progress.quarantined;
+  bool busy() const { return !todo_.empty() || !in_flight_.empty(); }
+
+  // One turn; false when a stop request has drained (or given up on) the pages in flight.
+  bool turn() {
+    if (stop_requested()) {
+      if (!drain_deadline_) drain_deadline_ = now() + c_.options_.drain_timeout;
+      if (in_flight_.empty() || now() > *drain_deadline_) return false;
+    }
+    const int max_in_flight = std::max(1, c_.options_.max_in_flight);
+    while (!stop_requested() && !todo_.empty() && static_cast<int>(in_flight_.size()) < max_in_flight) {
+      const int n = todo_.front();
+      todo_.pop_front();
+      dispatch(n);
+    }
+    flush();
+    warn_if_starved();
+    sample_depths();
+    c_.poll_all(std::chrono::milliseconds(100));
+    for (std::size_t s = 0; s < stages_.size(); ++s) c_.take_requests(s);
+    sample_depths();
+    take_answers();
+    take_crashes();
+    expire();
+    progress_.in_flight = static_cast<int>(in_flight_.size());
+    if (hooks_.on_progress) hooks_.on_progress(progress_);
+    if (hooks_.on_tick)
+      for (const auto& lost : hooks_.on_tick()) redispatch_lost(lost);
+    return true;
   }
 
-  const int max_in_flight = std::max(1, options_.max_in_flight);
+  RunResult finish_run() {
+    result_.seconds = std::chrono::duration<double>(now() - started_).count();
+    const double span = std::chrono::duration<double>(last_sample_ - started_).count();
+    for (std::size_t s = 0; s < stages_.size(); ++s)
+      result_.queue_depth[stages_[s]] = {span > 0 ? depth_area_[s] / span : 0.0, depth_max_[s]};
+    result_.quarantine = c_.ledger_.quarantined(batch_.batch_id);
+    // A stop request never commits, even when draining happened to finish every page: the run
+    // reports itself interrupted (exit 130) and the rerun commits from the ledger.
+    if (stop_requested() || static_cast<int>(finished_.size()) < result_.pages_total) {
+      result_.interrupted = true;
+      return std::move(result_);
+    }
+    for (auto& [n, page] : finished_) result_.pages.push_back(std::move(page));
+    return std::move(result_);
+  }
 
-  std::map<int, InFlight> in_flight;
-  std::map<int, int> failures;  // dispatches that killed or stalled a worker, this run and before
-  for (const auto& lp : ledger_.ledger(batch.batch_id)) failures[lp.number] = lp.failures;
-  std::vector<std::deque<Outgoing>> outbox(stages.size());
+  RunResult committed_before() {
+    result_.quarantine = c_.ledger_.quarantined(batch_.batch_id);
+    return std::move(result_);
+  }
 
-  auto base_item = [&](const PageSource& src) {
+ private:
+  Clock::time_point now() const { return c_.env_.steady_now(); }
+
+  PageItem base_item(const PageSource& src) const {
     PageItem page;
-    page.batch_id = batch.batch_id;
+    page.batch_id = batch_.batch_id;
     page.number = src.number;
     page.source_file = src.relative;
     page.source_page = src.source_page;
     page.content_hash = src.content_hash;
     return page;
-  };
+  }
 
-  auto finish = [&](PageItem page) {
+  // A page done with, processed or quarantined: saved in the ledger.
+  void finish(PageItem page) {
     const int n = page.number;
-    in_flight.erase(n);
+    in_flight_.erase(n);
     page.original.clear();
     page.work.release();
     if (page.error) {
-      const PageSource& src = *sources.at(n);
+      const PageSource& src = *sources_.at(n);
       spdlog::warn("{} (batch page {}): quarantined: {}", src.relative, n, *page.error);
-      QuarantineEntry q{batch.batch_id, n, src.relative, src.source_page, *page.error,
-                        copy_to_quarantine(env_, quarantine_dir_, batch.batch_id, src).string(),
-                        ""};
-      ledger_.save_page(batch.batch_id, n, "quarantined", to_json(page), page.error);
-      ledger_.quarantine(q);
-      ++progress.quarantined;
+      const QuarantineEntry q{batch_.batch_id, n, src.relative, src.source_page, *page.error,
+                              copy_to_quarantine(c_.env_, c_.quarantine_dir_, batch_.batch_id, src).string(), ""};
+      c_.ledger_.save_page(batch_.batch_id, n, "quarantined", to_json(page), page.error);
+      c_.ledger_.quarantine(q);
+      ++progress_.quarantined;
     } else {
-      ledger_.save_page(batch.batch_id, n, "processed", to_json(page), std::nullopt);
-      for (const auto& [stage, ms] : page.timings_ms) result.stage_ms[stage].push_back(ms);
+      c_.ledger_.save_page(batch_.batch_id, n, "processed", to_json(page), std::nullopt);
+      for (const auto& [stage, ms] : page.timings_ms) result_.stage_ms[stage].push_back(ms);
     }
-    ++progress.done;
-    finished[n] = std::move(page);
-  };
+    ++progress_.done;
+    finished_[n] = std::move(page);
+  }
 
-  auto quarantine_unsent = [&](int n, const std::string& reason) {
-    PageItem page = base_item(*sources.at(n));
+  void quarantine_unsent(int n, const std::string& reason) {
+    PageItem page = base_item(*sources_.at(n));
     page.error = reason;
     finish(std::move(page));
-  };
+  }
 
-  auto dispatch = [&](int n) {
-    const PageSource& src = *sources.at(n);
-    if (failures[n] >= options_.max_attempts) {
-      const auto why = ledger_.failures(batch.batch_id, n);
-      quarantine_unsent(n, "failed " + std::to_string(failures[n]) + " times without finishing, it crashes or stalls "
+  // A page starts (again) at the first stage, with a new token; or is quarantined when it has
+  // failed max_attempts times, or cannot be read.
+  void dispatch(int n) {
+    const PageSource& src = *sources_.at(n);
+    if (failures_[n] >= c_.options_.max_attempts) {
+      const auto why = c_.ledger_.failures(batch_.batch_id, n);
+      quarantine_unsent(n, "failed " + std::to_string(failures_[n]) + " times without finishing, it crashes or stalls "
                                "its worker (last: " + (why.empty() ? std::string("unknown") : why.back()) + ")");
       return;
     }
-    const int attempt = failures[n] + 1;
+    const int attempt = failures_[n] + 1;
     PageItem page = base_item(src);
     page.attempt = attempt;
     page.token = new_token();
     const std::string token = page.token;
     try {
-      page.original = load_(src);
+      page.original = c_.load_(src);
     } catch (const std::exception& e) {
       quarantine_unsent(n, std::string("ingest: ") + e.what());
       return;
     }
-    outbox[0].push_back({n, token, wire::encode({stages[0], std::move(page)})});
-    in_flight[n] = {0, attempt, token, false, now()};
-  };
+    outbox_[0].push_back({n, token, wire::encode({stages_[0], std::move(page)})});
+    in_flight_[n] = {0, attempt, token, false, now()};
+  }
 
   // Each page waiting for a stage goes to a worker of that stage that asked for one.
-  auto flush = [&] {
-    for (std::size_t s = 0; s < outbox.size(); ++s) {
-      while (!outbox[s].empty() && !ready_[s].empty()) {
+  void flush() {
+    for (std::size_t s = 0; s < outbox_.size(); ++s) {
+      auto& ready = c_.ready_[s];
+      while (!outbox_[s].empty() && !ready.empty()) {
         // A page dispatched again since it was queued here is not sent twice.
-        const auto f = in_flight.find(outbox[s].front().page);
-        if (f == in_flight.end() || f->second.token != outbox[s].front().token || f->second.stage != s ||
+        const auto f = in_flight_.find(outbox_[s].front().page);
+        if (f == in_flight_.end() || f->second.token != outbox_[s].front().token || f->second.stage != s ||
             f->second.handed) {
-          outbox[s].pop_front();
+          outbox_[s].pop_front();
           continue;
         }
-        const std::string worker = *ready_[s].begin();
-        ready_[s].erase(ready_[s].begin());
-        auto& frames = outbox[s].front().frames;
+        const std::string worker = *ready.begin();
+        ready.erase(ready.begin());
+        auto& frames = outbox_[s].front().frames;
         zmq::message_t to(worker.data(), worker.size());
         before_zmq_send();
         try {
           // All-or-nothing: the first frame decides whether the worker is there and has room.
-          if (!work_[s].send(to, zmq::send_flags::dontwait | zmq::send_flags::sndmore)) continue;
+          if (!c_.work_[s].send(to, zmq::send_flags::dontwait | zmq::send_flags::sndmore)) continue;
         } catch (const zmq::error_t& e) {
           if (e.num() == EHOSTUNREACH) continue;  // gone since it asked
           throw;
         }
-        for (std::size_t f = 0; f < frames.size(); ++f)
-          work_[s].send(frames[f], f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        for (std::size_t i = 0; i < frames.size(); ++i)
+          c_.work_[s].send(frames[i], i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
         f->second.handed = true;
         f->second.sent = now();
-        outbox[s].pop_front();
+        outbox_[s].pop_front();
       }
     }
-  };
+  }
+
+  void warn_if_starved() {
+    for (std::size_t s = 0; s < outbox_.size(); ++s) {
+      if (outbox_[s].empty() || !c_.ready_[s].empty()) {
+        starved_since_[s].reset();
+      } else if (!starved_since_[s]) {
+        starved_since_[s] = now();
+      } else if (now() - *starved_since_[s] > c_.options_.stage_timeout) {
+        spdlog::warn("stage {}: {} page(s) waiting, and no worker has asked for one in {} s (are its workers "
+                     "running, or all stalled?)", stages_[s], outbox_[s].size(), timeout_s_);
+        starved_since_[s] = now();
+      }
+    }
+  }
 
   // Queue depth per stage, integrated over time.
-  std::vector<double> depth_area(stages.size(), 0.0);
-  std::vector<int> depth_max(stages.size(), 0);
-  auto last_sample = now();
-  auto sample_depths = [&] {
+  void sample_depths() {
     const auto t = now();
-    const double dt = std::chrono::duration<double>(t - last_sample).count();
-    last_sample = t;
-    std::vector<int> depth(stages.size(), 0);
-    for (const auto& [n, f] : in_flight) ++depth[f.stage];
+    const double dt = std::chrono::duration<double>(t - last_sample_).count();
+    last_sample_ = t;
+    std::vector<int> depth(stages_.size(), 0);
+    for (const auto& [n, f] : in_flight_) ++depth[f.stage];
     for (std::size_t s = 0; s < depth.size(); ++s) {
-      depth_area[s] += depth[s] * dt;
-      depth_max[s] = std::max(depth_max[s], depth[s]);
+      depth_area_[s] += depth[s] * dt;
+      depth_max_[s] = std::max(depth_max_[s], depth[s]);
     }
-  };
+  }
 
-  const auto timeout = options_.stage_timeout;
-  const auto timeout_s = std::to_string(options_.stage_timeout.count());
-  std::optional<Clock::time_point> drain_deadline;
-  std::vector<std::optional<Clock::time_point>> starved_since(stages.size());
-  std::vector<zmq::message_t> frames;
-  while (!todo.empty() || !in_flight.empty()) {
-    if (stop_requested()) {
-      if (!drain_deadline) drain_deadline = now() + options_.drain_timeout;
-      if (in_flight.empty() || now() > *drain_deadline) break;
-    }
-    while (!stop_requested() && !todo.empty() && static_cast<int>(in_flight.size()) < max_in_flight) {
-      const int n = todo.front();
-      todo.pop_front();
-      dispatch(n);
-    }
-    flush();
-
-    sample_depths();
-    for (std::size_t s = 0; s < outbox.size(); ++s) {
-      if (outbox[s].empty() || !ready_[s].empty()) {
-        starved_since[s].reset();
-      } else if (!starved_since[s]) {
-        starved_since[s] = now();
-      } else if (now() - *starved_since[s] > timeout) {
-        spdlog::warn("stage {}: {} page(s) waiting, and no worker has asked for one in {} s (are its workers "
-                     "running, or all stalled?)", stages[s], outbox[s].size(), timeout_s);
-        starved_since[s] = now();
-      }
-    }
-    poll_all(std::chrono::milliseconds(100));
-    for (std::size_t s = 0; s < work_.size(); ++s) take_requests(s);
-    sample_depths();
+  void take_answers() {
+    std::vector<zmq::message_t> frames;
     // A bounded number per turn: a flood of answers (forged ones too) must not keep the
     // coordinator from dispatching, flushing and timing out.
-    for (int taken = 0; taken < 256 && recv_frames(results_, frames, wire::kFrameCount + 1); ++taken) {
+    for (int taken = 0; taken < 256 && recv_frames(c_.results_, frames, wire::kFrameCount + 1); ++taken) {
       auto decoded = wire::decode(frames);
       if (auto* err = std::get_if<wire::DecodeError>(&decoded)) {
         spdlog::error("coordinator: rejected a result message: {}", err->reason);
         continue;
       }
       auto& env = std::get<wire::Envelope>(decoded);
-      auto it = in_flight.find(env.page.number);
+      auto it = in_flight_.find(env.page.number);
       // Only an answer to a dispatch in flight, from the stage it went to, is taken: a late
       // answer to one given up on, a replay or a forgery is dropped.
-      if (env.page.batch_id != batch.batch_id || it == in_flight.end() || it->second.token != env.page.token ||
-          it->second.attempt != env.page.attempt || stages[it->second.stage] != env.stage ||
-          env.page.content_hash != sources.at(env.page.number)->content_hash) {
-        ++result.results_refused;
+      if (env.page.batch_id != batch_.batch_id || it == in_flight_.end() || it->second.token != env.page.token ||
+          it->second.attempt != env.page.attempt || !it->second.handed || stages_[it->second.stage] != env.stage ||
+          env.page.content_hash != sources_.at(env.page.number)->content_hash) {
+        ++result_.results_refused;
         continue;
       }
       const std::size_t next = it->second.stage + 1;
-      if (env.page.error || next == stages.size()) {
+      if (env.page.error || next == stages_.size()) {
         finish(std::move(env.page));
       } else {
         const int n = env.page.number;
-        outbox[next].push_back({n, it->second.token, wire::encode({stages[next], std::move(env.page)})});
+        outbox_[next].push_back({n, it->second.token, wire::encode({stages_[next], std::move(env.page)})});
         it->second.stage = next;
         it->second.handed = false;
       }
     }
+  }
 
-    // A stage process that died on a page says so in the journal: charge it and go again at once.
-    if (journal_) {
-      for (const auto& e : journal_->read_new()) {
-        auto f = in_flight.find(e.page);
-        if (e.batch_id != batch.batch_id || f == in_flight.end() || f->second.token != e.token) continue;
-        spdlog::warn("page {}: stage {} {}; dispatching again", e.page, e.stage, died_of(e));
-        failures[e.page] = ledger_.record_failure(batch.batch_id, e.page, e.token, e.stage, died_of(e));
-        in_flight.erase(f);
-        todo.push_front(e.page);
-      }
+  // A stage process that died on a page says so in the journal: charge it and go again at once.
+  void take_crashes() {
+    if (!c_.journal_) return;
+    for (const auto& e : c_.journal_->read_new()) {
+      auto f = in_flight_.find(e.page);
+      if (e.batch_id != batch_.batch_id || f == in_flight_.end() || f->second.token != e.token) continue;
+      spdlog::warn("page {}: stage {} {}; dispatching again", e.page, e.stage, died_of(e));
+      failures_[e.page] = c_.ledger_.record_failure(batch_.batch_id, e.page, e.token, e.stage, died_of(e));
+      in_flight_.erase(f);
+      todo_.push_front(e.page);
     }
-    const auto turn = now();
+  }
+
+  // A page handed to a worker and not back within the stage timeout: charged, and again.
+  void expire() {
+    const auto t = now();
     std::vector<int> expired;
-    for (const auto& [n, f] : in_flight)
-      if (f.handed && turn - f.sent > timeout) expired.push_back(n);
+    for (const auto& [n, f] : in_flight_)
+      if (f.handed && t - f.sent > c_.options_.stage_timeout) expired.push_back(n);
     for (int n : expired) {
-      const InFlight& f = in_flight[n];
-      const std::string stage = stages[f.stage];
-      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n, stage, timeout_s);
-      failures[n] = ledger_.record_failure(batch.batch_id, n, f.token, stage, "no answer in " + timeout_s + " s");
-      in_flight.erase(n);
-      todo.push_front(n);
-    }
-    progress.in_flight = static_cast<int>(in_flight.size());
-    if (hooks.on_progress) hooks.on_progress(progress);
-    if (hooks.on_tick) {
-      for (const auto& lost : hooks.on_tick()) {
-        std::vector<int> pages;
-        for (const auto& [n, f] : in_flight)
-          if (stages[f.stage] == lost && f.handed) pages.push_back(n);
-        if (!pages.empty())
-          spdlog::warn("{} page(s) in flight at stage {} went down with its process; dispatching them again",
-                       pages.size(), lost);
-        for (int n : pages) {
-          in_flight.erase(n);
-          todo.push_front(n);
-        }
-      }
+      const InFlight& f = in_flight_[n];
+      const std::string stage = stages_[f.stage];
+      spdlog::warn("page {}: no answer from stage {} in {} s, dispatching again", n, stage, timeout_s_);
+      failures_[n] = c_.ledger_.record_failure(batch_.batch_id, n, f.token, stage, "no answer in " + timeout_s_ + " s");
+      in_flight_.erase(n);
+      todo_.push_front(n);
     }
   }
 
-  result.seconds = std::chrono::duration<double>(now() - started).count();
-  const double span = std::chrono::duration<double>(last_sample - started).count();
-  for (std::size_t s = 0; s < stages.size(); ++s)
-    result.queue_depth[stages[s]] = {span > 0 ? depth_area[s] / span : 0.0, depth_max[s]};
-  // A stop request never commits, even when draining happened to finish every page: the run
-  // reports itself interrupted (exit 130) and the rerun commits from the ledger.
-  if (stop_requested() || static_cast<int>(finished.size()) < result.pages_total) {
-    result.interrupted = true;
-    result.quarantine = ledger_.quarantined(batch.batch_id);
-    return result;
+  // A worker process of this stage ended: the pages it held went down with it, uncharged.
+  void redispatch_lost(const std::string& lost) {
+    std::vector<int> pages;
+    for (const auto& [n, f] : in_flight_)
+      if (stages_[f.stage] == lost && f.handed) pages.push_back(n);
+    if (!pages.empty())
+      spdlog::warn("{} page(s) in flight at stage {} went down with its process; dispatching them again", pages.size(),
+                   lost);
+    for (int n : pages) {
+      in_flight_.erase(n);
+      todo_.push_front(n);
+    }
   }
-  for (auto& [n, page] : finished) result.pages.push_back(std::move(page));
-  result.quarantine = ledger_.quarantined(batch.batch_id);
-  return result;
+
+  Coordinator& c_;
+  const std::vector<std::string>& stages_;
+  const ScanBatch& batch_;
+  const RunHooks& hooks_;
+  const Clock::time_point started_;
+  Clock::time_point last_sample_;
+  RunResult result_;
+  Progress progress_;
+  std::map<int, const PageSource*> sources_;
+  std::map<int, PageItem> finished_;  // by page number
+  std::deque<int> todo_;
+  std::map<int, InFlight> in_flight_;
+  std::map<int, int> failures_;  // dispatches that killed or stalled a worker, this run and before
+  std::vector<std::deque<Outgoing>> outbox_;
+  std::vector<double> depth_area_;
+  std::vector<int> depth_max_;
+  std::vector<std::optional<Clock::time_point>> starved_since_;
+  std::optional<Clock::time_point> drain_deadline_;
+  const std::string timeout_s_;
+};
+
+RunResult Coordinator::run(const ScanBatch& batch, const std::string& received_at, const RunHooks& hooks) {
+  BatchRun run(*this, batch, hooks);
+  if (!run.open(received_at)) return run.committed_before();
+  while (run.busy() && run.turn()) {
+  }
+  return run.finish_run();
 }
 
 }  // namespace intake

@@ -116,6 +116,7 @@ class Coordinator {
   PageLoader load_;
   CrashJournal* journal_;
   const Env& env_;
+  class BatchRun;
   void take_requests(std::size_t stage);
   void poll_all(std::chrono::milliseconds timeout);
 

@@ -147,10 +147,16 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
     deep[1] = zmq::message_t(header);
     send_all(insider, deep);
   }
+  // On a connection of its own: the frame over the limit ends its connection, and ZeroMQ drops
+  // what that connection delivered and the coordinator had not read yet (the deep header).
+  zmq::socket_t flooder(ctx, zmq::socket_type::push);
+  flooder.set(zmq::sockopt::linger, 0);
+  make_curve_client(flooder, worker_curve(dir / "keys"));
+  flooder.connect(ep["results"]);
   {
     auto big = forged_result(batch_id, 2, "");
     big[3] = zmq::message_t(std::size_t{400} << 20);  // 400 MiB: over any result's limit
-    send_all(insider, big);
+    send_all(flooder, big);
   }
 
   // Thieves count what they manage to take while the batch runs.
