@@ -22,7 +22,8 @@
 
 #include "pipeline/batch.h"
 #include "pipeline/dossier/calendar.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/record.h"
+#include "pipeline/dossier/catalog.h"
 
 namespace intake {
 
@@ -37,10 +38,10 @@ class DossierAssembler {
   // Without a calendar, due dates stay null.
   DossierAssembler(AssembleConfig config, Catalog catalog, std::shared_ptr<const WorkingCalendar> calendar = nullptr)
       : config_(config), catalog_(std::move(catalog)), calendar_(std::move(calendar)) {}
-  std::vector<nlohmann::json> assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const;
+  std::vector<DossierRecord> assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const;
 
  private:
-  nlohmann::json record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;
+  DossierRecord record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;
   AssembleConfig config_;
   Catalog catalog_;
   std::shared_ptr<const WorkingCalendar> calendar_;

@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "pipeline/stage.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 
 namespace intake {
 

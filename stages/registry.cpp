@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "pipeline/wire.h"
+#include "stages/sections.h"
 #include "stages/assemble.h"
 #include "stages/barcode.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 #include "stages/classify.h"
 #include "stages/extract.h"
 #include "stages/ingest.h"
@@ -15,79 +15,31 @@
 namespace intake {
 namespace {
 
+// The make functions of the built-in page stages, by name; their sections are builtin_sections().
+std::unique_ptr<Stage> make_builtin_stage(const std::string& name, const Config& config) {
+  if (name == "preprocess")
+    return std::make_unique<PreprocessStage>(config.section<PreprocessConfig>("preprocess"),
+                                             config.section<OcrConfig>("ocr").tessdata);
+  if (name == "barcode") return std::make_unique<BarcodeStage>(config.section<BarcodeConfig>("barcode"));
+  if (name == "ocr") return std::make_unique<OcrStage>(config.section<OcrConfig>("ocr"));
+  if (name == "classify") {
+    const auto& c = config.section<ClassifyConfig>("classify");
+    return std::make_unique<ClassifyStage>(c, Catalog::load(config.resolve(c.catalog)));
+  }
+  if (name == "extract")
+    return std::make_unique<ExtractStage>(
+        Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)));
+  throw std::logic_error("no make function for built-in stage '" + name + "'");
+}
+
 StageRegistry make_builtin() {
   StageRegistry r;
-  r.add({SectionSpec::of<IngestConfig>("ingest", false, [](ConfigSection& s, IngestConfig& c) {
-    s.get("pdf_dpi", c.pdf_dpi)
-        .get("max_file_bytes", c.max_file_bytes)
-        .get("max_pixels", c.max_pixels)
-        .get("max_pages_per_file", c.max_pages_per_file)
-        .get("extensions", c.extensions);
-    s.require(c.pdf_dpi >= 50 && c.pdf_dpi <= 1200, "pdf_dpi", "must be 50..1200");
-    s.require(c.max_pixels >= 1'000'000, "max_pixels", "must be at least 1000000");
-    s.require(c.max_pages_per_file >= 1, "max_pages_per_file", "must be at least 1");
-  })});
-  r.add({SectionSpec::of<AssembleConfig>("assemble", false, [](ConfigSection& s, AssembleConfig& c) {
-    s.get("min_procedure_confidence", c.min_procedure_confidence).get("min_ocr_confidence", c.min_ocr_confidence);
-  })});
-  r.add({SectionSpec::of<PreprocessConfig>("preprocess", true,
-                                           [](ConfigSection& s, PreprocessConfig& c) {
-                                             s.get("max_pixels", c.max_pixels)
-                                                 .get("detect_orientation", c.detect_orientation)
-                                                 .get("min_orientation_confidence", c.min_orientation_confidence)
-                                                 .get("max_skew_deg", c.max_skew_deg)
-                                                 .get("blank_max_ink_ratio", c.blank_max_ink_ratio)
-                                                 .get("blank_dark_delta", c.blank_dark_delta);
-                                             s.require(c.max_skew_deg > 0 && c.max_skew_deg <= 45, "max_skew_deg",
-                                                       "must be in (0, 45]");
-                                             s.require(c.max_pixels > 0, "max_pixels", "must be > 0");
-                                           }),
-         [](const Config& config) -> std::unique_ptr<Stage> {
-           return std::make_unique<PreprocessStage>(config.section<PreprocessConfig>("preprocess"),
-                                                    config.section<OcrConfig>("ocr").tessdata);
-         }});
-  r.add({SectionSpec::of<BarcodeConfig>("barcode", true,
-                                        [](ConfigSection& s, BarcodeConfig& c) {
-                                          s.get("try_harder", c.try_harder)
-                                              .get("retry_variants", c.retry_variants)
-                                              .get("sandbox_timeout_ms", c.sandbox_timeout_ms)
-                                              .get("max_crashes", c.max_crashes)
-                                              .get("locate_unread", c.locate_unread)
-                                              .get("sandbox_path", c.sandbox_path);
-                                          s.require(c.max_crashes >= 1, "max_crashes", "must be >= 1");
-                                        }),
-         [](const Config& config) -> std::unique_ptr<Stage> {
-           return std::make_unique<BarcodeStage>(config.section<BarcodeConfig>("barcode"));
-         }});
-  r.add({SectionSpec::of<OcrConfig>("ocr", true,
-                                    [](ConfigSection& s, OcrConfig& c) {
-                                      s.get("languages", c.languages)
-                                          .get("tessdata", c.tessdata)
-                                          .get("remove_dot_leaders", c.remove_dot_leaders)
-                                          .get("dpi", c.dpi)
-                                          .get("flatten_background", c.flatten_background)
-                                          .get("check_orientation", c.check_orientation)
-                                          .get("min_orientation_confidence", c.min_orientation_confidence)
-                                          .get("verify_orientation_below", c.verify_orientation_below)
-                                          .get("verify_orientation_ocr_below", c.verify_orientation_ocr_below);
-                                    }),
-         [](const Config& config) -> std::unique_ptr<Stage> {
-           return std::make_unique<OcrStage>(config.section<OcrConfig>("ocr"));
-         }});
-  r.add({SectionSpec::of<ClassifyConfig>("classify", true,
-                                         [](ConfigSection& s, ClassifyConfig& c) {
-                                           s.get("separator_text", c.separator_text).get("catalog", c.catalog);
-                                         }),
-         [](const Config& config) -> std::unique_ptr<Stage> {
-           const auto& c = config.section<ClassifyConfig>("classify");
-           return std::make_unique<ClassifyStage>(c, Catalog::load(config.resolve(c.catalog)));
-         }});
-  r.add({SectionSpec::of<ExtractConfig>("extract", true,
-                                        [](ConfigSection& s, ExtractConfig& c) { s.get("provinces", c.provinces); }),
-         [](const Config& config) -> std::unique_ptr<Stage> {
-           return std::make_unique<ExtractStage>(
-               Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)));
-         }});
+  for (const auto& section : builtin_sections()) {
+    StageEntry entry{section, {}};
+    if (section.page_stage)
+      entry.make = [name = section.name](const Config& config) { return make_builtin_stage(name, config); };
+    r.add(std::move(entry));
+  }
   return r;
 }
 
@@ -121,18 +73,6 @@ std::unique_ptr<Stage> StageRegistry::make(const std::string& name, const Config
     known += (known.empty() ? "" : ", ") + e.section.name;
   }
   throw ConfigError("unknown stage '" + name + "' (known: " + known + ")");
-}
-
-std::size_t result_frame_limit(const Config& config) {
-  const auto pixels =
-      static_cast<std::size_t>(std::max<long long>(config.section<PreprocessConfig>("preprocess").max_pixels, 0));
-  return std::max(pixels, wire::kMaxHeaderBytes) + (1u << 20);
-}
-
-std::size_t work_frame_limit(const Config& config) {
-  const auto file =
-      static_cast<std::size_t>(std::max<long long>(config.section<IngestConfig>("ingest").max_file_bytes, 0));
-  return std::max(file, result_frame_limit(config));
 }
 
 }  // namespace intake

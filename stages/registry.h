@@ -15,6 +15,7 @@
 
 #include "pipeline/config.h"
 #include "pipeline/stage.h"
+#include "stages/sections.h"
 
 namespace intake {
 
@@ -43,14 +44,5 @@ class StageRegistry {
  private:
   std::vector<StageEntry> entries_;
 };
-
-// The built-in registry's config of a file, and its defaults.
-inline Config load_intake_config(const std::filesystem::path& file) { return StageRegistry::builtin().load(file); }
-inline Config default_intake_config() { return StageRegistry::builtin().defaults(); }
-
-// The largest frame a stage worker may send back (a working image and its header), and the
-// largest the coordinator sends one (an original scan): ZMQ_MAXMSGSIZE of each socket.
-std::size_t result_frame_limit(const Config& config);
-std::size_t work_frame_limit(const Config& config);
 
 }  // namespace intake

@@ -38,7 +38,9 @@ PageItem card(int n, const std::string& id, const std::string& name) {
 
 std::vector<nlohmann::json> assemble(const std::vector<PageItem>& pages) {
   DossierAssembler a(AssembleConfig{}, catalog());
-  return a.assemble(pages, {"b1", "2026-11-27T09:30:00+07:00"});
+  std::vector<nlohmann::json> out;
+  for (const auto& r : a.assemble(pages, {"b1", "2026-11-27T09:30:00+07:00"})) out.push_back(to_json(r));
+  return out;
 }
 
 }  // namespace

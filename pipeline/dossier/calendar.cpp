@@ -38,23 +38,6 @@ bool weekend(const Date& d) {
 
 }  // namespace
 
-std::optional<Date> parse_date(std::string_view iso) {
-  static const std::regex re(R"((\d{4})-(\d{2})-(\d{2}))");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(iso.begin(), iso.end(), m, re)) return std::nullopt;
-  const Date d{year{std::stoi(m[1])}, month{static_cast<unsigned>(std::stoi(m[2]))},
-               day{static_cast<unsigned>(std::stoi(m[3]))}};
-  if (!d.ok()) return std::nullopt;
-  return d;
-}
-
-std::string format_date(const Date& d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()));
-  return buf;
-}
-
 WorkingCalendar WorkingCalendar::load(const std::filesystem::path& file) {
   YAML::Node root;
   try {
@@ -147,10 +130,10 @@ std::variant<Date, CalendarGap> WorkingCalendar::add_working_days(const Date& fr
 }
 
 std::variant<Date, CalendarGap> WorkingCalendar::due_date(const std::string& received_at, int working_days) const {
-  const auto day_part = parse_date(received_at.substr(0, 10));
-  int minutes = 0;
-  if (received_at.size() >= 16 && (received_at[10] == 'T' || received_at[10] == ' '))
-    minutes = std::stoi(received_at.substr(11, 2)) * 60 + std::stoi(received_at.substr(14, 2));
+  // A local time, or a day alone (midnight).
+  const auto when = LocalTime::parse(received_at);
+  const auto day_part = when ? std::optional(when->date) : parse_date(received_at);
+  const int minutes = when ? when->minutes_of_day() : 0;
   if (!day_part) throw std::invalid_argument("received_at is not a date: '" + received_at + "'");
   // R: the received day if it is a working day before the cut-off, else the next working day.
   Date r = *day_part;

@@ -20,13 +20,10 @@
 #include <string>
 #include <variant>
 
+#include "pipeline/dossier/local_time.h"
+
 namespace intake {
 
-using Date = std::chrono::year_month_day;
-
-// "2026-02-13" -> Date; nothing when malformed or not a real date.
-std::optional<Date> parse_date(std::string_view iso);
-std::string format_date(const Date& d);  // "2026-02-13"
 
 struct CalendarGap {
   int year = 0;  // the year (or the part of it) the calendar does not cover

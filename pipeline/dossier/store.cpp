@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "pipeline/dossier/dispatch.h"
+#include "pipeline/dossier/local_time.h"
 #include "pipeline/text.h"
 
 namespace intake {
@@ -73,22 +74,14 @@ const std::vector<std::string_view> kMigrations = {
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
 std::string yymmdd(const std::string& received_at) {
-  if (received_at.size() < 10 || received_at[4] != '-' || received_at[7] != '-')
-    throw std::invalid_argument("received_at is not an ISO date: '" + received_at + "'");
-  return received_at.substr(2, 2) + received_at.substr(5, 2) + received_at.substr(8, 2);
+  const auto t = LocalTime::parse(received_at);
+  if (!t) throw std::invalid_argument("received_at is not a local time: '" + received_at + "'");
+  return t->yymmdd();
 }
 
 }  // namespace
 
-std::string now_iso_vn() {
-  const auto now = std::chrono::system_clock::now() + std::chrono::hours(7);
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-  return buf;
-}
+std::string now_iso_vn() { return LocalTime::now().iso(); }
 
 Store::Store(const std::filesystem::path& path) : db_(path) {
   db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");

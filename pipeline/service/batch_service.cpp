@@ -22,7 +22,7 @@
 #include "pipeline/text.h"
 #include "pipeline/worker_pool.h"
 #include "stages/assemble.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 #include "stages/classify.h"
 #include "stages/ingest.h"
 #include "stages/registry.h"
@@ -291,7 +291,8 @@ struct BatchService::Impl {
       outcome.records = dispatch ? store.dispatches(run.batch_id) : store.dossiers(run.batch_id);
     } else if (!run.interrupted) {
       const BatchContext context{run.batch_id, run.received_at};
-      auto records = assembler.assemble(run.pages, context);
+      std::vector<nlohmann::json> records;
+      for (const auto& record : assembler.assemble(run.pages, context)) records.push_back(to_json(record));
       if (dispatch) {
         // Outbound mail groups like incoming mail (an envelope, then what it holds).
         store.commit_dispatches(run.batch_id, plan_dispatches(records, run.batch_id, run.received_at), *calendar);

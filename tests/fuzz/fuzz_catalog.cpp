@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "pipeline/config.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 #include "tests/fuzz/input_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -8,7 +8,7 @@
 
 
 #include "pipeline/config.h"
-#include "stages/registry.h"
+#include "stages/sections.h"
 #include "tests/fuzz/input_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -12,7 +12,7 @@
 #include "pipeline/dossier/calendar.h"
 #include "pipeline/config.h"
 #include "stages/classify.h"
-#include "stages/registry.h"
+#include "stages/sections.h"
 #include "tests/fuzz/input_file.h"
 #include "tools/intake/report_command.h"
 

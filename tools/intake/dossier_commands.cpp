@@ -10,8 +10,7 @@
 #include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
 #include "stages/classify.h"
-#include "stages/catalog.h"
-#include "pipeline/service/batch_service.h"
+#include "pipeline/dossier/catalog.h"
 #include "tools/intake/receipt.h"
 
 namespace intake {

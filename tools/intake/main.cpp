@@ -28,6 +28,7 @@
 #include "pipeline/config.h"
 #include "pipeline/curve.h"
 #include "pipeline/signals.h"
+#include "pipeline/dossier/local_time.h"
 #include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
 #include "pipeline/service/batch_service.h"
@@ -62,14 +63,9 @@ Config config_from(const std::string& file) {
 
 // "2026-11-27T09:30" (Asia/Ho_Chi_Minh) -> "2026-11-27T09:30:00+07:00".
 std::string parse_received(const std::string& s) {
-  static const std::regex re(R"((\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?)");
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) throw CLI::ValidationError("--received", "expected YYYY-MM-DDTHH:MM, got '" + s + "'");
-  const int mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]), mi = std::stoi(m[5]);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-    throw CLI::ValidationError("--received", "not a valid date and time: '" + s + "'");
-  return m[1].str() + "-" + m[2].str() + "-" + m[3].str() + "T" + m[4].str() + ":" + m[5].str() + ":" +
-         (m[6].matched ? m[6].str() : "00") + "+07:00";
+  const auto t = LocalTime::parse(s);
+  if (!t) throw CLI::ValidationError("--received", "expected a real date and time YYYY-MM-DDTHH:MM, got '" + s + "'");
+  return t->iso();
 }
 
 void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::json>& records) {

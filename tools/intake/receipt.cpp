@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "pipeline/dossier/local_time.h"
 #include "pipeline/text.h"
 
 namespace intake {
@@ -151,14 +152,6 @@ std::string field(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? text::squeeze(j[key].get<std::string>()) : "";
 }
 
-// "2026-02-13T15:00:00+07:00" -> {"15", "00", "13", "02", "2026"}; empty parts when malformed.
-struct LocalTime {
-  std::string hh, mm, day, month, year;
-};
-LocalTime local_time(const std::string& iso) {
-  if (iso.size() < 16 || iso[4] != '-' || iso[10] != 'T') return {};
-  return {iso.substr(11, 2), iso.substr(14, 2), iso.substr(8, 2), iso.substr(5, 2), iso.substr(0, 4)};
-}
 
 std::string date_words(const std::string& ymd) {
   if (ymd.size() < 10) return kGap;
@@ -263,13 +256,14 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
     w.paragraph("3. Thời gian giải quyết hồ sơ theo quy định: " + kGap + " ngày làm việc.", 0, 12);
 
   const std::string received_at = field(record, "received_at");
-  const LocalTime rt = local_time(received_at);
-  if (rt.year.empty()) blanks.push_back("received_at");
+  const auto rt = LocalTime::parse(received_at);
+  if (!rt) blanks.push_back("received_at");
   const std::string tracking = field(record, "tracking_number");
   std::string received = "4. Thời gian nhận hồ sơ: " +
-                         (rt.year.empty() ? kGap
-                                          : fmt::format("{} giờ {} phút, ngày {} tháng {} năm {}", rt.hh, rt.mm, rt.day,
-                                                        rt.month, rt.year));
+                         (!rt ? kGap
+                              : fmt::format("{:02} giờ {:02} phút, ngày {:02} tháng {:02} năm {}", rt->hour, rt->minute,
+                                            static_cast<unsigned>(rt->date.day()),
+                                            static_cast<unsigned>(rt->date.month()), static_cast<int>(rt->date.year())));
   const std::string channel = field(record, "channel");
   const bool postal = channel.empty() || channel == "postal";
   if (postal)

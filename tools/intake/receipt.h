@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 
 namespace intake {
 

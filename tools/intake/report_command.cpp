@@ -13,9 +13,8 @@
 #include "pipeline/dossier/report.h"
 #include "pipeline/dossier/store.h"
 #include "stages/classify.h"
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 #include "stages/s10.h"
-#include "pipeline/service/batch_service.h"
 
 namespace intake {
 namespace {
@@ -23,14 +22,10 @@ namespace {
 using json = nlohmann::json;
 
 // "2026-02-13T15:00[:SS][+07:00]" -> "2026-02-13T15:00:SS+07:00"; empty when not local time.
-std::string local_time(const json& v) {
+std::string local_time(const nlohmann::json& v) {
   if (!v.is_string()) return "";
-  static const std::regex re(R"((\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(\+07:00)?)");
-  std::smatch m;
-  const std::string s = v.get<std::string>();
-  if (!std::regex_match(s, m, re) || !parse_date(m[1].str())) return "";
-  if (std::stoi(m[2]) > 23 || std::stoi(m[3]) > 59) return "";
-  return m[1].str() + "T" + m[2].str() + ":" + m[3].str() + ":" + (m[4].matched ? m[4].str() : "00") + "+07:00";
+  const auto t = LocalTime::parse(v.get<std::string>());
+  return t ? t->iso() : "";
 }
 
 json object_or_nulls(const json& given, std::initializer_list<const char*> keys) {

@@ -1,4 +1,4 @@
-#include "stages/catalog.h"
+#include "pipeline/dossier/catalog.h"
 
 #include <set>
 
