@@ -34,6 +34,8 @@ void PageItem::flag(std::string reason) {
 }
 
 nlohmann::json to_json(const PageItem& p) {
+  nlohmann::json evidence = nlohmann::json::array();
+  for (const auto& e : p.evidence) evidence.push_back({{"signal", e.signal}, {"weight", e.weight}});
   nlohmann::json barcodes = nlohmann::json::array();
   for (const auto& b : p.barcodes)
     barcodes.push_back({{"format", b.format}, {"text", b.text}, {"position", b.position}});
@@ -64,6 +66,7 @@ nlohmann::json to_json(const PageItem& p) {
       {"type", p.type ? nlohmann::json(*p.type) : nlohmann::json()},
       {"type_confidence", p.type_confidence},
       {"procedure_scores", p.procedure_scores},
+      {"evidence", evidence},
       {"fields", p.fields},
       {"flags", p.flags},
       {"error", p.error ? nlohmann::json(*p.error) : nlohmann::json()},
@@ -105,6 +108,8 @@ PageItem page_from_json(const nlohmann::json& j) {
   if (j.contains("type") && !j["type"].is_null()) p.type = j["type"].get<std::string>();
   p.type_confidence = j.value("type_confidence", 0.0);
   p.procedure_scores = j.value("procedure_scores", std::map<std::string, double>{});
+  for (const auto& e : j.value("evidence", nlohmann::json::array()))
+    p.evidence.push_back({e.at("signal").get<std::string>(), e.at("weight").get<double>()});
   p.fields = j.value("fields", nlohmann::json::object());
   p.flags = j.value("flags", std::vector<std::string>{});
   if (j.contains("error") && !j["error"].is_null()) p.error = j["error"].get<std::string>();

@@ -32,6 +32,14 @@ struct Word {
   int line = 0;          // index of the OCR text line the word belongs to
 };
 
+// A signal the classifier found on a page and the weight it gave a type ("envelope.sender_label",
+// 2): why the page got its type (models/classify.yaml).
+struct Evidence {
+  std::string signal;
+  double weight = 0;
+  bool operator==(const Evidence&) const = default;
+};
+
 struct PageItem {
   // Identity.
   std::string batch_id;
@@ -65,6 +73,7 @@ struct PageItem {
   std::optional<std::string> type;
   double type_confidence = 0;
   std::map<std::string, double> procedure_scores;  // procedure id -> keyword score
+  std::vector<Evidence> evidence;                  // the signals behind `type`, in the order found
   // extract: page-level fields (tracking, sender, applicant), see stages/extract.h
   nlohmann::json fields = nlohmann::json::object();
 

@@ -60,6 +60,7 @@ void mark_form_continuations(std::vector<PageItem>& pages) {
         !has_issuer_header(p.text) && !has_document_title(p.text)) {
       p.type = "application_form";
       p.type_confidence = 0.5;
+      p.evidence.push_back({"application_form.continues_the_form_before", 0});
     }
     previous = &p;
   }
@@ -67,37 +68,68 @@ void mark_form_continuations(std::vector<PageItem>& pages) {
 
 }  // namespace
 
-std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch) const {
+std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch,
+                                                     std::vector<nlohmann::json>* explanations) const {
   std::vector<PageItem> pages(scanned);
   mark_form_continuations(pages);
-  std::vector<std::vector<const PageItem*>> groups;
-  std::vector<const PageItem*> current;
+  // Each dossier's pages, and why it started where it did.
+  struct Group {
+    std::vector<const PageItem*> pages;
+    json boundary;
+    std::vector<int> appended;  // pages of a run of blank pages taken as this dossier's backs
+  };
+  std::vector<Group> groups;
+  Group current;
+  json next_boundary = {{"reason", "batch_start"}, {"page", pages.empty() ? 0 : pages.front().number}};
   auto has_content = [](const std::vector<const PageItem*>& g) {
     return std::any_of(g.begin(), g.end(), [](const PageItem* p) { return is_content(*p) || p->error; });
   };
   auto close = [&] {
-    if (current.empty()) return;
-    if (!has_content(current) && !groups.empty()) {
+    if (current.pages.empty()) return;
+    if (!has_content(current.pages) && !groups.empty()) {
       // Blank pages with nothing else: they are the backs of the dossier before.
-      groups.back().insert(groups.back().end(), current.begin(), current.end());
+      auto& before = groups.back();
+      before.pages.insert(before.pages.end(), current.pages.begin(), current.pages.end());
+      for (const PageItem* p : current.pages) before.appended.push_back(p->number);
     } else {
-      groups.push_back(current);
+      groups.push_back(std::move(current));
     }
-    current.clear();
+    current = Group{};
   };
   for (const auto& page : pages) {
     const std::string type = type_of(page);
     if (type == "separator") {
       close();
+      next_boundary = {{"reason", "separator"}, {"page", page.number}};
       continue;
     }
-    if (type == "envelope" && has_content(current)) close();
-    current.push_back(&page);
+    if (type == "envelope" && has_content(current.pages)) {
+      close();
+      next_boundary = {{"reason", "envelope"}, {"page", page.number}};
+    }
+    if (current.pages.empty()) current.boundary = next_boundary;
+    current.pages.push_back(&page);
   }
   close();
 
   std::vector<DossierRecord> out;
-  for (const auto& g : groups) out.push_back(record(g, batch));
+  for (const auto& g : groups) {
+    out.push_back(record(g.pages, batch));
+    if (!explanations) continue;
+    json explained = json::array();
+    for (const PageItem* p : g.pages) {
+      json evidence = json::array();
+      for (const auto& e : p->evidence) evidence.push_back({{"signal", e.signal}, {"weight", e.weight}});
+      explained.push_back({{"number", p->number},
+                           {"type", p->type ? json(*p->type) : json()},
+                           {"confidence", p->type_confidence},
+                           {"evidence", evidence}});
+    }
+    explanations->push_back({{"schema", "intake.explanation/1"},
+                             {"boundary", g.boundary},
+                             {"appended_blank_pages", g.appended},
+                             {"pages", explained}});
+  }
   return out;
 }
 

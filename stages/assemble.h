@@ -38,7 +38,10 @@ class DossierAssembler {
   // Without a calendar, due dates stay null.
   DossierAssembler(AssembleConfig config, Catalog catalog, std::shared_ptr<const WorkingCalendar> calendar = nullptr)
       : config_(config), catalog_(std::move(catalog)), calendar_(std::move(calendar)) {}
-  std::vector<DossierRecord> assemble(const std::vector<PageItem>& pages, const BatchContext& batch) const;
+  // With `explanations`, one intake.explanation/1 per record (docs/record-schema.md): why the
+  // dossier starts where it does, and each page's type with the classifier's evidence.
+  std::vector<DossierRecord> assemble(const std::vector<PageItem>& pages, const BatchContext& batch,
+                                      std::vector<nlohmann::json>* explanations = nullptr) const;
 
  private:
   DossierRecord record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;

@@ -4,6 +4,9 @@
 #include <regex>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+
+#include "pipeline/config.h"
 #include "pipeline/text.h"
 #include "stages/citizen_id_qr.h"
 #include "stages/s10.h"
@@ -69,73 +72,127 @@ std::optional<std::pair<int, int>> page_marker(const std::string& page_text) {
   return std::make_pair(k, n);
 }
 
+ClassifyWeights ClassifyWeights::load(const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(file.string() + ": cannot open classification weights (config key 'stages.classify.weights')");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file.string() + ": not valid YAML: " + e.what());
+  }
+  static const std::map<std::string, std::vector<std::string>> kSignals{
+      {"envelope", {"s10_barcode", "s10_in_text", "postal_word", "sender_label", "recipient_label", "landscape",
+                    "unread_barcode"}},
+      {"id_card", {"citizen_id_qr", "card_word", "old_card_word", "card_back_word", "card_english_label"}},
+      {"application_form", {"form_title", "form_statement"}}};
+  ClassifyWeights w;
+  ConfigSection top(root, "", file);
+  for (const auto& [type, signals] : kSignals) {
+    ConfigSection section(top.child(type), type, file);
+    for (const auto& signal : signals) {
+      double v = -1;
+      section.get(signal, v);
+      section.require(v >= 0 && v <= 100, signal, "must be a weight from 0 to 100 (every signal needs one)");
+      w.by_type[type][signal] = v;
+    }
+    section.finish();
+  }
+  ConfigSection t(top.child("thresholds"), "thresholds", file);
+  t.get("type", w.type_threshold)
+      .get("form", w.form_threshold)
+      .get("confidence_full", w.confidence_full)
+      .get("form_statement_procedure", w.form_statement_procedure);
+  t.require(w.type_threshold > 0, "type", "must be > 0");
+  t.require(w.form_threshold > 0, "form", "must be > 0");
+  t.require(w.confidence_full > 0, "confidence_full", "must be > 0");
+  t.finish();
+  top.finish();
+  return w;
+}
+
 void ClassifyStage::process(PageItem& page, WorkerState*) const {
   page.procedure_scores = catalog_.score(page.text);
+  page.evidence.clear();
   if (page.blank) {
     page.type = "blank";
     page.type_confidence = 1.0;
+    page.evidence.push_back({"blank.no_ink", 1});
     return;
   }
   for (const auto& b : page.barcodes)
     if (b.text == config_.separator_text) {
       page.type = "separator";
       page.type_confidence = 1.0;
+      page.evidence.push_back({"separator.barcode", 1});
       return;
     }
 
+  std::map<std::string, double> score{{"envelope", 0}, {"id_card", 0}, {"application_form", 0}};
+  std::vector<Evidence> found;
+  auto signal = [&](const std::string& type, const std::string& name) {
+    const double w = weights_.of(type, name);
+    score[type] += w;
+    found.push_back({type + "." + name, w});
+  };
   const std::string folded = text::squeeze(text::fold(page.text));
-  double envelope = 0, id_card = 0, form = 0;
   for (const auto& b : page.barcodes) {
-    if (s10::normalize(b.text)) envelope += 4;
-    if (b.format == "QRCode" && std::holds_alternative<citizen_id::Card>(citizen_id::parse(b.text))) id_card += 4;
+    if (s10::normalize(b.text)) signal("envelope", "s10_barcode");
+    if (b.format == "QRCode" && std::holds_alternative<citizen_id::Card>(citizen_id::parse(b.text)))
+      signal("id_card", "citizen_id_qr");
   }
   // An S10 item number read in the text (the barcode may be unreadable) and the post's own words.
   for (const auto& candidate : s10::find_in_text(page.text))
     if (s10::valid(candidate)) {
-      envelope += 3;
+      signal("envelope", "s10_in_text");
       break;
     }
   for (std::string_view postal : {"buu chinh", "buu gui", "buu pham", "chuyen phat nhanh", "dam bao"})
-    if (contains(folded, postal)) envelope += 1;
-  if (contains(folded, "nguoi gui")) envelope += 2;
-  if (contains(folded, "nguoi nhan")) envelope += 2;
-  if (page.width > page.height * 1.2) envelope += 1;  // envelopes are landscape, forms portrait
-  if (page.unread_barcodes > 0) envelope += 2;          // a postal label no decoder could read
+    if (contains(folded, postal)) signal("envelope", "postal_word");
+  if (contains(folded, "nguoi gui")) signal("envelope", "sender_label");
+  if (contains(folded, "nguoi nhan")) signal("envelope", "recipient_label");
+  if (page.width > page.height * 1.2) signal("envelope", "landscape");  // envelopes are landscape, forms portrait
+  if (page.unread_barcodes > 0) signal("envelope", "unread_barcode");     // a postal label no decoder could read
   // Only documents carry the national motto: a receipt slip or letter that cites the post and an
   // item number is not an envelope (a label's S10 bar code still counts).
   if (contains(folded, "cong hoa xa hoi chu nghia viet nam") || contains(folded, "doc lap - tu do - hanh phuc")) {
-    envelope = 0;
+    const auto vetoed = std::erase_if(found, [](const Evidence& e) { return e.signal.rfind("envelope.", 0) == 0; });
+    score["envelope"] = 0;
+    if (vetoed > 0) found.push_back({"envelope.vetoed_by_national_motto", 0});
     for (const auto& b : page.barcodes)
-      if (s10::normalize(b.text)) envelope += 4;
+      if (s10::normalize(b.text)) signal("envelope", "s10_barcode");
   }
-  if (contains(folded, "can cuoc")) id_card += 2;
-  if (contains(folded, "chung minh nhan dan")) id_card += 3;  // the older 9/12-digit card
+  if (contains(folded, "can cuoc")) signal("id_card", "card_word");
+  if (contains(folded, "chung minh nhan dan")) signal("id_card", "old_card_word");  // the older 9/12-digit card
   // The back of a card: fingerprints and identifying marks.
   for (std::string_view back : {"ngon tro", "dau vet rieng", "dac diem nhan dang", "personal identification"})
-    if (contains(folded, back)) id_card += 1.5;
+    if (contains(folded, back)) signal("id_card", "card_back_word");
   if (contains(folded, "full name") || contains(folded, "date of birth") || contains(folded, "place of residence"))
-    id_card += 1;
+    signal("id_card", "card_english_label");
 
   const std::string head = head_lines(page.text, 10);
   for (std::string_view title : {"to khai", "don de nghi", "giay de nghi", "don dang ky", "don xin"})
-    if (contains(head, title)) form += 3;
+    if (contains(head, title)) signal("application_form", "form_title");
   double best_procedure = 0;
   for (const auto& [id, s] : page.procedure_scores) best_procedure = std::max(best_procedure, s);
-  if (best_procedure >= 4 && (contains(folded, "cam doan") || contains(folded, "nguoi yeu cau") ||
-                              contains(folded, "kinh gui")))
-    form += 2;
+  if (best_procedure >= weights_.form_statement_procedure &&
+      (contains(folded, "cam doan") || contains(folded, "nguoi yeu cau") || contains(folded, "kinh gui")))
+    signal("application_form", "form_statement");
 
+  const double envelope = score["envelope"], id_card = score["id_card"], form = score["application_form"];
   const double best = std::max({envelope, id_card, form});
-  if (best >= 3) {
+  if (best >= weights_.type_threshold) {
     page.type = best == envelope ? "envelope" : best == id_card ? "id_card" : "application_form";
-    page.type_confidence = std::min(1.0, best / 6.0);
-  } else if (best >= 2 && form == best) {
+    page.type_confidence = std::min(1.0, best / weights_.confidence_full);
+  } else if (best >= weights_.form_threshold && form == best) {
     page.type = "application_form";
     page.type_confidence = 0.5;
   } else {
     page.type = "supporting_document";
     page.type_confidence = folded.size() > 40 ? 0.7 : 0.4;
+    found.push_back({"supporting_document.no_type_reached_threshold", 0});
   }
+  page.evidence = std::move(found);
 }
 
 }  // namespace intake

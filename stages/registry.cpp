@@ -24,7 +24,8 @@ std::unique_ptr<Stage> make_builtin_stage(const std::string& name, const Config&
   if (name == "ocr") return std::make_unique<OcrStage>(config.section<OcrConfig>("ocr"));
   if (name == "classify") {
     const auto& c = config.section<ClassifyConfig>("classify");
-    return std::make_unique<ClassifyStage>(c, Catalog::load(config.resolve(c.catalog)));
+    return std::make_unique<ClassifyStage>(c, Catalog::load(config.resolve(c.catalog)),
+                                           ClassifyWeights::load(config.resolve(c.weights)));
   }
   if (name == "extract")
     return std::make_unique<ExtractStage>(

@@ -67,7 +67,7 @@ const std::vector<SectionSpec>& builtin_sections() {
                                  }),
       SectionSpec::of<ClassifyConfig>("classify", true,
                                       [](ConfigSection& s, ClassifyConfig& c) {
-                                        s.get("separator_text", c.separator_text).get("catalog", c.catalog);
+                                        s.get("separator_text", c.separator_text).get("catalog", c.catalog).get("weights", c.weights);
                                       }),
       SectionSpec::of<ExtractConfig>("extract", true,
                                      [](ConfigSection& s, ExtractConfig& c) { s.get("provinces", c.provinces); }),

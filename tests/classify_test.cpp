@@ -1,5 +1,9 @@
 #include "stages/classify.h"
 
+#include "pipeline/error.h"
+
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 namespace intake {
@@ -7,8 +11,21 @@ namespace {
 
 const ClassifyStage& stage() {
   static const ClassifyStage s(ClassifyConfig{},
-                               Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"));
+                               Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"),
+                               ClassifyWeights::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/classify.yaml"));
   return s;
+}
+
+std::filesystem::path weights_file(const std::string& name, const std::string& yaml) {
+  const auto dir = std::filesystem::temp_directory_path() / "intake-classify-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name) << yaml;
+  return dir / name;
+}
+
+std::string shipped_weights() {
+  std::ifstream in(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/classify.yaml");
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 PageItem classify(const std::string& text, std::vector<Barcode> barcodes = {}, int w = 1654, int h = 2339) {
@@ -94,6 +111,57 @@ TEST(Classify, ProcedureScoresComeFromTheCatalog) {
     if (id != "death_registration") {
       EXPECT_LT(score, p.procedure_scores.at("death_registration"));
     }
+}
+
+// Why a page got its type is kept with it: each signal and its weight.
+TEST(Classify, EvidenceSaysWhyAPageGotItsType) {
+  const auto envelope = classify("Người gửi: Trần Văn B\nNgười nhận: UBND xã\nBƯU CHÍNH", {{"Code128", "EE123456785VN", {}}},
+                                 2200, 1100);
+  ASSERT_EQ(envelope.type, "envelope");
+  std::vector<std::string> signals;
+  double total = 0;
+  for (const auto& e : envelope.evidence) signals.push_back(e.signal), total += e.weight;
+  EXPECT_EQ(signals, (std::vector<std::string>{"envelope.s10_barcode", "envelope.postal_word", "envelope.sender_label",
+                                               "envelope.recipient_label", "envelope.landscape"}));
+  EXPECT_EQ(total, 4 + 1 + 2 + 2 + 1);
+  const auto motto = classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nNgười gửi: A\nbưu chính");
+  EXPECT_EQ(motto.type, "supporting_document");
+  EXPECT_NE(std::find(motto.evidence.begin(), motto.evidence.end(), Evidence{"envelope.vetoed_by_national_motto", 0}),
+            motto.evidence.end());
+  for (const auto& e : motto.evidence) EXPECT_NE(e.signal, "envelope.sender_label");
+}
+
+// The weights are data: a changed weight changes the decision, and a bad file says where.
+TEST(Classify, WeightsComeFromTheirFileAndAreChecked) {
+  std::string heavier = shipped_weights();
+  heavier.replace(heavier.find("sender_label: 2"), 15, "sender_label: 9");
+  const ClassifyStage tuned(ClassifyConfig{},
+                            Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"),
+                            ClassifyWeights::load(weights_file("heavier.yaml", heavier)));
+  PageItem p;
+  p.text = "Người gửi: Lê Thị C";
+  p.width = 1654, p.height = 2339;
+  stage().process(p, nullptr);
+  EXPECT_EQ(p.type, "supporting_document");
+  tuned.process(p, nullptr);
+  EXPECT_EQ(p.type, "envelope");
+
+  auto error_of = [](const std::string& yaml) {
+    try {
+      ClassifyWeights::load(weights_file("bad.yaml", yaml));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string negative = shipped_weights();
+  negative.replace(negative.find("landscape: 1"), 12, "landscape: -1");
+  EXPECT_NE(error_of(negative).find("bad.yaml: 'envelope.landscape' must be a weight"), std::string::npos);
+  EXPECT_NE(error_of(shipped_weights() + "\nbogus: 1\n").find("'bogus' is not a known setting"), std::string::npos);
+  std::string missing = shipped_weights();
+  const auto line = missing.find("  form_statement: 2");
+  missing.erase(line, missing.find('\n', line) - line + 1);
+  EXPECT_NE(error_of(missing).find("'application_form.form_statement'"), std::string::npos);
 }
 
 }  // namespace intake

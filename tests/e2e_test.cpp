@@ -380,6 +380,16 @@ TEST(EndToEnd, ShowFindsDossiersByTrackingNumber) {
   EXPECT_EQ(shown.status, 0);
   EXPECT_NE(shown.output.find("\"tracking_number\": \"EE123456785VN\""), std::string::npos) << shown.output;
   EXPECT_EQ(run_intake({"show", "XX000000000VN", "--store", (dir / "store.db").string()}).status, 1);
+  // Why: the dossier starts at its envelope, typed by its label and its sender block.
+  const auto why = run_intake({"show", "EE123456785VN", "--why", "--store", (dir / "store.db").string()});
+  EXPECT_EQ(why.status, 0);
+  const auto at = why.output.find("\"schema\": \"intake.explanation/1\"");
+  ASSERT_NE(at, std::string::npos) << why.output;
+  const auto explained = why.output.substr(why.output.rfind("\n{", at) + 1);
+  EXPECT_NE(explained.find("\"signal\": \"envelope.s10_barcode\""), std::string::npos) << explained;
+  EXPECT_NE(explained.find("\"signal\": \"envelope.sender_label\""), std::string::npos) << explained;
+  EXPECT_TRUE(explained.find("\"reason\": \"envelope\"") != std::string::npos ||
+              explained.find("\"reason\": \"batch_start\"") != std::string::npos) << explained;
 }
 
 TEST(EndToEnd, KilledMidBatchResumesWithNothingLostOrDoubled) {
@@ -456,7 +466,8 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
                         << "  barcode: {endpoint: " << ep("barcode") << "}\n"
                         << "  ocr: {endpoint: " << ep("ocr") << "}\n"
                         << "  classify: {endpoint: " << ep("classify") << ", catalog: "
-                        << (kSource / "models/procedures.yaml").string() << "}\n"
+                        << (kSource / "models/procedures.yaml").string() << ", weights: "
+                        << (kSource / "models/classify.yaml").string() << "}\n"
                         << "  extract: {endpoint: " << ep("extract") << ", provinces: "
                         << (kSource / "models/provinces.yaml").string() << "}\n";
   // Two ocr processes share that stage's load.

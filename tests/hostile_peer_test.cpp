@@ -95,7 +95,8 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
                         << "  barcode: {endpoint: \"" << ep["barcode"] << "\"}\n"
                         << "  ocr: {endpoint: \"" << ep["ocr"] << "\"}\n"
                         << "  classify: {endpoint: \"" << ep["classify"] << "\", catalog: "
-                        << (kSource / "models/procedures.yaml") << "}\n"
+                        << (kSource / "models/procedures.yaml") << ", weights: " << (kSource / "models/classify.yaml")
+                        << "}\n"
                         << "  extract: {endpoint: \"" << ep["extract"] << "\", provinces: "
                         << (kSource / "models/provinces.yaml") << "}\n";
 

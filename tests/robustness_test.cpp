@@ -83,7 +83,7 @@ std::filesystem::path tcp_config(const std::filesystem::path& dir) {
                         << "  barcode: {endpoint: " << ep() << "}\n"
                         << "  ocr: {endpoint: " << ep() << ", processes: 2}\n"
                         << "  classify: {endpoint: " << ep() << ", catalog: " << (kSource / "models/procedures.yaml")
-                        << "}\n"
+                        << ", weights: " << (kSource / "models/classify.yaml") << "}\n"
                         << "  extract: {endpoint: " << ep() << ", provinces: " << (kSource / "models/provinces.yaml")
                         << "}\n";
   return config;

@@ -70,6 +70,10 @@ const std::vector<std::string_view> kMigrations = {
         reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(batch_id, number, token));
       UPDATE pages SET attempts = 0;
     )sql",
+    // 6: why a dossier's pages were grouped as they were (intake.explanation/1, from the assembler).
+    R"sql(
+      ALTER TABLE dossiers ADD COLUMN explanation TEXT;
+    )sql",
 };
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
@@ -243,6 +247,7 @@ std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
 }
 
 void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& input,
+                            const std::vector<nlohmann::json>& explanations,
                             const std::string& agency) {
   std::vector<nlohmann::json> records = input;
   std::vector<int64_t> keys;
@@ -251,7 +256,7 @@ void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohm
     keys.push_back(pages.empty() ? 0 : pages.front().at("number").get<int64_t>());
   }
   db_.transaction([&] {
-    write_records(batch_id, records, keys, agency, "intake", "batch " + batch_id);
+    write_records(batch_id, records, keys, agency, "intake", "batch " + batch_id, &explanations);
     Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
         .bind(1, batch_id).run();
     Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
@@ -261,7 +266,8 @@ void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohm
 
 std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
                                        const std::vector<int64_t>& keys, const std::string& agency,
-                                       const std::string& actor, const std::string& note) {
+                                       const std::string& actor, const std::string& note,
+                                       const std::vector<nlohmann::json>* explanations) {
   // Codes are taken inside the caller's write transaction (BEGIN IMMEDIATE: one writer at a
   // time), so concurrent sinks never share a number and a rolled-back commit gives them back.
   Statement existing(db_, "SELECT dossier_code FROM dossiers WHERE batch_id = ? AND first_page = ?");
@@ -319,17 +325,19 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
     fresh[k] = true;
   }
   Statement upsert(db_,
-                   "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at) "
-                   "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
+                   "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at, "
+                   "explanation) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
                    "dossier_code = excluded.dossier_code, tracking_number = excluded.tracking_number, "
-                   "record = excluded.record");
+                   "record = excluded.record, explanation = excluded.explanation");
   for (std::size_t k = 0; k < records.size(); ++k) {
     const auto& r = records[k];
     std::optional<std::string> code, tracking;
     if (r.at("dossier_code").is_string()) code = r["dossier_code"].get<std::string>();
     if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
+    std::optional<std::string> explanation;
+    if (explanations && k < explanations->size()) explanation = (*explanations)[k].dump();
     upsert.bind(1, batch_id).bind(2, keys[k]).bind(3, code).bind(4, tracking).bind(5, r.dump())
-        .bind(6, now_iso_vn()).run();
+        .bind(6, now_iso_vn()).bind(7, explanation).run();
   }
   // A dossier's life starts when it is first committed with its code.
   Statement received(db_,
@@ -426,6 +434,16 @@ std::vector<DispatchFacts> Store::dispatch_facts() {
   std::vector<DispatchFacts> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
   return out;
+}
+
+std::optional<nlohmann::json> Store::explanation(const std::string& code) {
+  Statement s(db_, "SELECT explanation FROM dossiers WHERE dossier_code = ?");
+  s.bind(1, code);
+  if (!s.step()) return std::nullopt;
+  const auto text = s.optional_text(0);
+  s.run();
+  if (!text) return std::nullopt;
+  return nlohmann::json::parse(*text);
 }
 
 std::vector<nlohmann::json> Store::dossiers(const std::string& batch_id) {

@@ -74,8 +74,15 @@ class Store final : public Ledger {
   // upserts the records keyed by (batch, first page), marks the batch's pages committed and the
   // batch committed. Writing the same records again changes nothing. An empty agency: no codes.
   // Safe with several processes or threads committing to one file (each with its own Store).
+  // `explanations`, one per record when given, are kept beside them (intake.explanation/1).
   void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
-                       const std::string& agency = "");
+                       const std::vector<nlohmann::json>& explanations, const std::string& agency = "");
+  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
+                       const std::string& agency = "") {
+    commit_dossiers(batch_id, records, {}, agency);
+  }
+  // Why a committed dossier's pages were grouped as they were; nothing for imported dossiers.
+  std::optional<nlohmann::json> explanation(const std::string& code);
   std::vector<nlohmann::json> dossiers(const std::string& batch_id);
 
   // Records that came another way (intake import): in one transaction, keyed by (batch_id, line),
@@ -118,7 +125,7 @@ class Store final : public Ledger {
   // dossiers new to the store (returned true for those).
   std::vector<bool> write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
                                   const std::vector<int64_t>& keys, const std::string& agency, const std::string& actor,
-                                  const std::string& note);
+                                  const std::string& note, const std::vector<nlohmann::json>* explanations = nullptr);
   Db db_;
 };
 

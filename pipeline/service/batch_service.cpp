@@ -291,14 +291,14 @@ struct BatchService::Impl {
       outcome.records = dispatch ? store.dispatches(run.batch_id) : store.dossiers(run.batch_id);
     } else if (!run.interrupted) {
       const BatchContext context{run.batch_id, run.received_at};
-      std::vector<nlohmann::json> records;
-      for (const auto& record : assembler.assemble(run.pages, context)) records.push_back(to_json(record));
+      std::vector<nlohmann::json> records, explanations;
+      for (const auto& record : assembler.assemble(run.pages, context, &explanations)) records.push_back(to_json(record));
       if (dispatch) {
         // Outbound mail groups like incoming mail (an envelope, then what it holds).
         store.commit_dispatches(run.batch_id, plan_dispatches(records, run.batch_id, run.received_at), *calendar);
         outcome.records = store.dispatches(run.batch_id);
       } else {
-        store.commit_dossiers(run.batch_id, records, config.agency.code);
+        store.commit_dossiers(run.batch_id, records, explanations, config.agency.code);
         outcome.records = store.dossiers(run.batch_id);
       }
     }

@@ -197,7 +197,8 @@ int cmd_watch(const Config& config, const ServiceOptions& options, const std::fi
   return 0;
 }
 
-int cmd_show(const std::string& store_path, const std::string& key) {
+// With why: after each record, why its pages were grouped as they were (intake.explanation/1).
+int cmd_show(const std::string& store_path, const std::string& key, bool why) {
   Store store(store_path);
   const auto found = store.find_dossiers(key);
   if (found.empty()) {
@@ -205,7 +206,15 @@ int cmd_show(const std::string& store_path, const std::string& key) {
               << " (give a dossier code, a tracking number or BATCH/N)\n";
     return kExitUsage;
   }
-  for (const auto& d : found) std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  for (const auto& d : found) {
+    std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    if (!why) continue;
+    const auto explained = d["dossier_code"].is_string() ? store.explanation(d["dossier_code"].get<std::string>())
+                                                         : std::nullopt;
+    std::cout << (explained ? explained->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                            : std::string("null  (no explanation: imported, or committed before explanations were kept)"))
+              << '\n';
+  }
   return 0;
 }
 
@@ -287,6 +296,8 @@ int main(int argc, char** argv) {
   show->add_option("dossier", key, "dossier code, tracking number, or BATCH/N")->required();
   show->add_option("--store", store, "dossier store");
   show->add_option("--config", config_file, "pipeline config (for the store path)");
+  bool why = false;
+  show->add_flag("--why", why, "also say why its pages were grouped and typed as they were (the classifier's evidence)");
 
   auto* status = app.add_subcommand("status", "a dossier's state, due date and history");
   status->add_option("dossier", key, "dossier code")->required();
@@ -390,7 +401,7 @@ int main(int argc, char** argv) {
                                stage->count("--workers") ? workers : rt.workers, crash_journal,
                                stage_curve(config, keys_fd, worker_key));
     }
-    if (*show) return cmd_show(store_path, key);
+    if (*show) return cmd_show(store_path, key, why);
     if (*status) return cmd_status(store_path, key);
     if (*set_status)
       return cmd_set_status(config, store_path, key, state, actor, note, at.empty() ? "" : parse_received(at));
