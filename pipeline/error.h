@@ -8,8 +8,24 @@
 
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 namespace intake {
+
+// Expected bad input, as a value: a page that does not decode, a payload that breaks the rules,
+// a refused change. `reason` says what is wrong so that a person can act on it.
+struct Error {
+  std::string reason;
+};
+
+// What an operation on outside input gives: its value, or the Error that explains why not.
+template <typename T>
+using Result = std::variant<T, Error>;
+
+template <typename T>
+const Error* error_of(const Result<T>& r) {
+  return std::get_if<Error>(&r);
+}
 
 // A config or data file that cannot be used: the message names the file and the key.
 struct ConfigError : std::runtime_error {

@@ -42,7 +42,7 @@ std::vector<zmq::message_t> encode(const Envelope& e) {
   return frames;
 }
 
-std::variant<Envelope, DecodeError> decode(std::vector<zmq::message_t>& frames) {
+Result<Envelope> decode(std::vector<zmq::message_t>& frames) {
   if (frames.size() != kFrameCount)
     return DecodeError{"expected " + std::to_string(kFrameCount) + " frames, got " + std::to_string(frames.size())};
   if (frames[0].to_string_view() != kMagic)

@@ -21,6 +21,7 @@
 
 #include <zmq.hpp>
 
+#include "pipeline/error.h"
 #include "pipeline/page.h"
 
 namespace intake::wire {
@@ -42,7 +43,7 @@ struct Envelope {
 std::vector<zmq::message_t> encode(const Envelope& envelope);
 
 // Returns the envelope, or a reason why the frames are not a valid version-1 message.
-struct DecodeError { std::string reason; };
-std::variant<Envelope, DecodeError> decode(std::vector<zmq::message_t>& frames);
+using DecodeError = Error;  // the message is refused, with why
+Result<Envelope> decode(std::vector<zmq::message_t>& frames);
 
 }  // namespace intake::wire

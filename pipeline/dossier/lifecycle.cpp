@@ -33,7 +33,7 @@ std::vector<std::string> next_states(std::string_view from) {
   return it == transitions().end() ? std::vector<std::string>{} : it->second;
 }
 
-std::variant<StateChange, Refusal> plan_change(const nlohmann::json& record, const std::string& current,
+Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current,
                                                const std::string& last_at, const std::string& pause_started,
                                                const std::string& to, const std::string& at, const std::string& actor,
                                                const std::string& note, const WorkingCalendar& calendar) {

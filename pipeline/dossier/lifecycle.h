@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/dossier/calendar.h"
+#include "pipeline/error.h"
 
 namespace intake {
 
@@ -35,14 +36,12 @@ struct StateChange {
   std::optional<std::string> due_date;  // the due date after the change
 };
 
-struct Refusal {
-  std::string reason;
-};
+using Refusal = Error;  // a change the rules do not allow, with why
 
 // The change of `record` (state `current`, last change at `last_at`, the supplement wait began
 // at `pause_started` when waiting) to `to` at `at`: the change as it will be stored, with the
 // record's new due date, or why it is refused.
-std::variant<StateChange, Refusal> plan_change(const nlohmann::json& record, const std::string& current,
+Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current,
                                                const std::string& last_at, const std::string& pause_started,
                                                const std::string& to, const std::string& at, const std::string& actor,
                                                const std::string& note, const WorkingCalendar& calendar);

@@ -35,25 +35,25 @@ json object_or_nulls(const json& given, std::initializer_list<const char*> keys)
 }
 
 // The record as intake.dossier/1, or the reason it cannot be.
-std::variant<json, std::string> normalise(const json& in, const Catalog& catalog, const WorkingCalendar& calendar,
+Result<json> normalise(const json& in, const Catalog& catalog, const WorkingCalendar& calendar,
                                           const std::string& batch_id) {
-  if (!in.is_object()) return std::string("not a JSON object");
+  if (!in.is_object()) return Error{"not a JSON object"};
   const std::string channel = in.value("channel", json()).is_string() ? in["channel"].get<std::string>() : "";
   if (channel != "electronic" && channel != "counter" && channel != "postal")
-    return std::string("channel must be \"electronic\", \"counter\" or \"postal\"");
+    return Error{"channel must be \"electronic\", \"counter\" or \"postal\""};
   const std::string received = local_time(in.value("received_at", json()));
   if (received.empty())
-    return std::string("received_at must be local time YYYY-MM-DDTHH:MM[:SS][+07:00] (Asia/Ho_Chi_Minh)");
+    return Error{"received_at must be local time YYYY-MM-DDTHH:MM[:SS][+07:00] (Asia/Ho_Chi_Minh)"};
   const json proc_in = in.value("procedure", json());
   const std::string proc_id = proc_in.is_object() && proc_in.value("id", json()).is_string() ? proc_in["id"].get<std::string>()
                                                                                              : "";
   const Procedure* proc = catalog.find(proc_id);
-  if (!proc) return "procedure.id '" + proc_id + "' is not in the catalog";
+  if (!proc) return Error{"procedure.id '" + proc_id + "' is not in the catalog"};
   json record = {{"schema", "intake.dossier/1"}, {"dossier_code", nullptr}, {"batch_id", batch_id}, {"channel", channel},
                  {"received_at", received}};
   if (in.contains("dossier_code") && !in["dossier_code"].is_null()) {
     if (!in["dossier_code"].is_string() || !is_dossier_code(in["dossier_code"].get<std::string>()))
-      return std::string("dossier_code must look like AGENCY-YYMMDD-NNNN");
+      return Error{"dossier_code must look like AGENCY-YYMMDD-NNNN"};
     record["dossier_code"] = in["dossier_code"];
   }
   record["tracking_number"] = nullptr;
@@ -71,7 +71,7 @@ std::variant<json, std::string> normalise(const json& in, const Catalog& catalog
   json reasons = json::array();
   if (in.contains("due_date") && !in["due_date"].is_null()) {
     if (!in["due_date"].is_string() || !parse_date(in["due_date"].get<std::string>()))
-      return std::string("due_date must be YYYY-MM-DD");
+      return Error{"due_date must be YYYY-MM-DD"};
     record["due_date"] = in["due_date"];
   } else {
     const auto due = calendar.due_date(received, proc->working_days);
@@ -86,12 +86,12 @@ std::variant<json, std::string> normalise(const json& in, const Catalog& catalog
   record["pages"] = json::array();
   record["review"] = {{"required", !reasons.empty()}, {"reasons", reasons}};
   if (in.contains("history")) {
-    if (!in["history"].is_array()) return std::string("history must be a list of {to, at, actor, note}");
+    if (!in["history"].is_array()) return Error{"history must be a list of {to, at, actor, note}"};
     json history = json::array();
     for (const auto& h : in["history"]) {
-      if (!h.is_object() || !h.value("to", json()).is_string()) return std::string("history: each change needs \"to\"");
+      if (!h.is_object() || !h.value("to", json()).is_string()) return Error{"history: each change needs \"to\""};
       const std::string at = local_time(h.value("at", json()));
-      if (at.empty()) return std::string("history: \"at\" must be local time YYYY-MM-DDTHH:MM");
+      if (at.empty()) return Error{"history: \"at\" must be local time YYYY-MM-DDTHH:MM"};
       history.push_back({{"to", h["to"]}, {"at", at},
                          {"actor", h.value("actor", json()).is_string() ? h["actor"].get<std::string>() : "import"},
                          {"note", h.value("note", json()).is_string() ? h["note"].get<std::string>() : ""}});
@@ -269,7 +269,7 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
       continue;
     }
     auto normalised = normalise(parsed, catalog, calendar, batch_id);
-    if (const auto* why = std::get_if<std::string>(&normalised)) errors.push_back(fmt::format("{}:{}: {}", file, n, *why));
+    if (const auto* why = error_of(normalised)) errors.push_back(fmt::format("{}:{}: {}", file, n, why->reason));
     else records.push_back(std::get<json>(std::move(normalised)));
   }
   if (!errors.empty()) {
