@@ -259,8 +259,13 @@ class Coordinator::BatchRun {
     if (page.error) {
       const PageSource& src = *sources_.at(n);
       spdlog::warn("{} (batch page {}): quarantined: {}", src.relative, n, *page.error);
-      const QuarantineEntry q{batch_.batch_id, n, src.relative, src.source_page, *page.error,
-                              copy_to_quarantine(c_.env_, c_.quarantine_dir_, batch_.batch_id, src).string(), ""};
+      const QuarantineEntry q{batch_.batch_id,
+                              n,
+                              src.relative,
+                              src.source_page,
+                              *page.error,
+                              copy_to_quarantine(c_.env_, c_.quarantine_dir_, batch_.batch_id, src).string(),
+                              ""};
       c_.ledger_.save_page(batch_.batch_id, n, "quarantined", to_json(page), page.error);
       c_.ledger_.quarantine(q);
       ++progress_.quarantined;
@@ -284,8 +289,9 @@ class Coordinator::BatchRun {
     const PageSource& src = *sources_.at(n);
     if (failures_[n] >= c_.options_.max_attempts) {
       const auto why = c_.ledger_.failures(batch_.batch_id, n);
-      quarantine_unsent(n, "failed " + std::to_string(failures_[n]) + " times without finishing, it crashes or stalls "
-                               "its worker (last: " + (why.empty() ? std::string("unknown") : why.back()) + ")");
+      const std::string last = why.empty() ? std::string("unknown") : why.back();
+      quarantine_unsent(n, "failed " + std::to_string(failures_[n]) +
+                               " times without finishing, it crashes or stalls its worker (last: " + last + ")");
       return;
     }
     const int attempt = failures_[n] + 1;
@@ -343,8 +349,10 @@ class Coordinator::BatchRun {
       } else if (!starved_since_[s]) {
         starved_since_[s] = now();
       } else if (now() - *starved_since_[s] > c_.options_.stage_timeout) {
-        spdlog::warn("stage {}: {} page(s) waiting, and no worker has asked for one in {} s (are its workers "
-                     "running, or all stalled?)", stages_[s], outbox_[s].size(), timeout_s_);
+        spdlog::warn(
+            "stage {}: {} page(s) waiting, and no worker has asked for one in {} s (are its workers "
+            "running, or all stalled?)",
+            stages_[s], outbox_[s].size(), timeout_s_);
         starved_since_[s] = now();
       }
     }

@@ -77,8 +77,8 @@ struct CoordinatorOptions {
   int max_in_flight = 8;
   std::chrono::seconds stage_timeout{600};
   int max_attempts = 3;
-  std::chrono::seconds drain_timeout{120};       // after a stop request, for the pages in flight
-  std::size_t result_frame_bytes = 64u << 20;    // ZMQ_MAXMSGSIZE of the results socket
+  std::chrono::seconds drain_timeout{120};     // after a stop request, for the pages in flight
+  std::size_t result_frame_bytes = 64u << 20;  // ZMQ_MAXMSGSIZE of the results socket
 };
 
 // The options of a config's transport and stages: the caller adds the frame limit (it knows
@@ -120,7 +120,7 @@ class Coordinator {
   void take_requests(std::size_t stage);
   void poll_all(std::chrono::milliseconds timeout);
 
-  std::vector<zmq::socket_t> work_;  // per page stage, in options_.stages order (ROUTER)
+  std::vector<zmq::socket_t> work_;           // per page stage, in options_.stages order (ROUTER)
   std::vector<std::set<std::string>> ready_;  // per page stage, the workers that asked for a page
   zmq::socket_t results_;
   std::map<std::string, std::string> work_endpoints_;

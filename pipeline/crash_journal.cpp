@@ -148,8 +148,8 @@ PageMark::~PageMark() {
 }
 
 std::string format_crash_entry(const CrashEntry& e) {
-  return std::string(kTag) + '\t' + e.batch_id + '\t' + std::to_string(e.page) + '\t' + e.token + '\t' + e.stage + '\t' +
-         std::to_string(e.signal) + '\n';
+  return std::string(kTag) + '\t' + e.batch_id + '\t' + std::to_string(e.page) + '\t' + e.token + '\t' + e.stage +
+         '\t' + std::to_string(e.signal) + '\n';
 }
 
 std::vector<CrashEntry> parse_crash_entries(std::string_view text) {

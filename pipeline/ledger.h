@@ -20,8 +20,8 @@ struct LedgerPage {
   std::string source_file;
   int source_page = 1;
   std::string content_hash;
-  std::string state = "pending";  // pending | processed | quarantined | committed
-  int failures = 0;               // dispatches whose worker died or stalled while the run lived
+  std::string state = "pending";      // pending | processed | quarantined | committed
+  int failures = 0;                   // dispatches whose worker died or stalled while the run lived
   std::optional<std::string> result;  // PageItem JSON once processed
   std::optional<std::string> error;
 };

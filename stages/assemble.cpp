@@ -33,7 +33,8 @@ PageRecord page_record(const PageItem& p) {
 
 // A page field's string, or nothing.
 std::optional<std::string> opt_str(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? std::optional(j[key].get<std::string>()) : std::nullopt;
+  return j.is_object() && j.contains(key) && j[key].is_string() ? std::optional(j[key].get<std::string>())
+                                                                : std::nullopt;
 }
 
 Sender sender_of(const json& j) { return {opt_str(j, "name"), opt_str(j, "address"), opt_str(j, "phone")}; }
@@ -69,7 +70,7 @@ void mark_form_continuations(std::vector<PageItem>& pages) {
 }  // namespace
 
 std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch,
-                                                     std::vector<nlohmann::json>* explanations) const {
+                                                      std::vector<nlohmann::json>* explanations) const {
   std::vector<PageItem> pages(scanned);
   mark_form_continuations(pages);
   // Each dossier's pages, and why it started where it did.

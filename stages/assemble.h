@@ -22,8 +22,8 @@
 
 #include "pipeline/batch.h"
 #include "pipeline/dossier/calendar.h"
-#include "pipeline/dossier/record.h"
 #include "pipeline/dossier/catalog.h"
+#include "pipeline/dossier/record.h"
 
 namespace intake {
 

@@ -82,8 +82,8 @@ ClassifyWeights ClassifyWeights::load(const std::filesystem::path& file) {
     throw ConfigError(file.string() + ": not valid YAML: " + e.what());
   }
   static const std::map<std::string, std::vector<std::string>> kSignals{
-      {"envelope", {"s10_barcode", "s10_in_text", "postal_word", "sender_label", "recipient_label", "landscape",
-                    "unread_barcode"}},
+      {"envelope",
+       {"s10_barcode", "s10_in_text", "postal_word", "sender_label", "recipient_label", "landscape", "unread_barcode"}},
       {"id_card", {"citizen_id_qr", "card_word", "old_card_word", "card_back_word", "card_english_label"}},
       {"application_form", {"form_title", "form_statement"}}};
   ClassifyWeights w;
@@ -152,7 +152,7 @@ void ClassifyStage::process(PageItem& page, WorkerState*) const {
   if (contains(folded, "nguoi gui")) signal("envelope", "sender_label");
   if (contains(folded, "nguoi nhan")) signal("envelope", "recipient_label");
   if (page.width > page.height * 1.2) signal("envelope", "landscape");  // envelopes are landscape, forms portrait
-  if (page.unread_barcodes > 0) signal("envelope", "unread_barcode");     // a postal label no decoder could read
+  if (page.unread_barcodes > 0) signal("envelope", "unread_barcode");   // a postal label no decoder could read
   // Only documents carry the national motto: a receipt slip or letter that cites the post and an
   // item number is not an envelope (a label's S10 bar code still counts).
   if (contains(folded, "cong hoa xa hoi chu nghia viet nam") || contains(folded, "doc lap - tu do - hanh phuc")) {

@@ -15,8 +15,8 @@
 #include <string>
 #include <utility>
 
-#include "pipeline/stage.h"
 #include "pipeline/dossier/catalog.h"
+#include "pipeline/stage.h"
 
 namespace intake {
 

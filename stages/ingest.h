@@ -34,10 +34,10 @@ namespace intake {
 
 // The `ingest` section: how scans are listed and read.
 struct IngestConfig {
-  int pdf_dpi = 200;                   // PDF pages are rendered at this resolution
+  int pdf_dpi = 200;                       // PDF pages are rendered at this resolution
   long long max_file_bytes = 512ll << 20;  // larger files are quarantined unread
-  long long max_pixels = 150'000'000;  // a PDF or TIFF page larger than this is refused before it is rendered
-  int max_pages_per_file = 2000;       // a PDF or TIFF with more pages is quarantined (a page-count bomb)
+  long long max_pixels = 150'000'000;      // a PDF or TIFF page larger than this is refused before it is rendered
+  int max_pages_per_file = 2000;           // a PDF or TIFF with more pages is quarantined (a page-count bomb)
   std::vector<std::string> extensions{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".pdf"};
 };
 

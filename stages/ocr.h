@@ -20,9 +20,9 @@ namespace intake {
 // The `stages.ocr` section.
 struct OcrConfig {
   std::string languages = "vie+eng";
-  std::string tessdata;            // empty: Tesseract's default
-  bool remove_dot_leaders = true;  // erase "......" leaders before OCR
-  int dpi = 0;                     // 0: estimate from the page size (A4)
+  std::string tessdata;                      // empty: Tesseract's default
+  bool remove_dot_leaders = true;            // erase "......" leaders before OCR
+  int dpi = 0;                               // 0: estimate from the page size (A4)
   bool flatten_background = true;            // a poor reading is read again with the paper evened out
   bool check_orientation = true;             // a poor reading gets OSD and is read again turned
   double verify_orientation_ocr_below = 80;  // a reading is poor under this mean word confidence

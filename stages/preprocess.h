@@ -25,12 +25,12 @@ namespace intake {
 
 // The `stages.preprocess` section.
 struct PreprocessConfig {
-  long long max_pixels = 150'000'000;  // larger images are refused before decoding
-  bool detect_orientation = false;     // OSD on every page; off: the ocr stage checks doubtful pages
+  long long max_pixels = 150'000'000;       // larger images are refused before decoding
+  bool detect_orientation = false;          // OSD on every page; off: the ocr stage checks doubtful pages
   double min_orientation_confidence = 1.5;  // below this OSD's answer is not trusted
-  double max_skew_deg = 15;            // deskew search range, +/- degrees
-  double blank_max_ink_ratio = 0.0015; // share of dark pixels (after cleaning) under which a page is blank
-  int blank_dark_delta = 70;           // a pixel is ink when this much darker than the paper
+  double max_skew_deg = 15;                 // deskew search range, +/- degrees
+  double blank_max_ink_ratio = 0.0015;      // share of dark pixels (after cleaning) under which a page is blank
+  int blank_dark_delta = 70;                // a pixel is ink when this much darker than the paper
 };
 
 class PreprocessStage : public Stage {

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 
-#include "stages/sections.h"
+#include "pipeline/dossier/catalog.h"
 #include "stages/assemble.h"
 #include "stages/barcode.h"
-#include "pipeline/dossier/catalog.h"
 #include "stages/classify.h"
 #include "stages/extract.h"
 #include "stages/ingest.h"
 #include "stages/ocr.h"
 #include "stages/preprocess.h"
+#include "stages/sections.h"
 
 namespace intake {
 namespace {

@@ -65,10 +65,11 @@ const std::vector<SectionSpec>& builtin_sections() {
                                        .get("verify_orientation_below", c.verify_orientation_below)
                                        .get("verify_orientation_ocr_below", c.verify_orientation_ocr_below);
                                  }),
-      SectionSpec::of<ClassifyConfig>("classify", true,
-                                      [](ConfigSection& s, ClassifyConfig& c) {
-                                        s.get("separator_text", c.separator_text).get("catalog", c.catalog).get("weights", c.weights);
-                                      }),
+      SectionSpec::of<ClassifyConfig>(
+          "classify", true,
+          [](ConfigSection& s, ClassifyConfig& c) {
+            s.get("separator_text", c.separator_text).get("catalog", c.catalog).get("weights", c.weights);
+          }),
       SectionSpec::of<ExtractConfig>("extract", true,
                                      [](ConfigSection& s, ExtractConfig& c) { s.get("provinces", c.provinces); }),
   };

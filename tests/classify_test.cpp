@@ -10,9 +10,9 @@ namespace intake {
 namespace {
 
 const ClassifyStage& stage() {
-  static const ClassifyStage s(ClassifyConfig{},
-                               Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"),
-                               ClassifyWeights::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/classify.yaml"));
+  static const ClassifyStage s(
+      ClassifyConfig{}, Catalog::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/procedures.yaml"),
+      ClassifyWeights::load(std::filesystem::path(INTAKE_SOURCE_DIR) / "models/classify.yaml"));
   return s;
 }
 
@@ -115,8 +115,8 @@ TEST(Classify, ProcedureScoresComeFromTheCatalog) {
 
 // Why a page got its type is kept with it: each signal and its weight.
 TEST(Classify, EvidenceSaysWhyAPageGotItsType) {
-  const auto envelope = classify("Người gửi: Trần Văn B\nNgười nhận: UBND xã\nBƯU CHÍNH", {{"Code128", "EE123456785VN", {}}},
-                                 2200, 1100);
+  const auto envelope =
+      classify("Người gửi: Trần Văn B\nNgười nhận: UBND xã\nBƯU CHÍNH", {{"Code128", "EE123456785VN", {}}}, 2200, 1100);
   ASSERT_EQ(envelope.type, "envelope");
   std::vector<std::string> signals;
   double total = 0;
@@ -124,7 +124,8 @@ TEST(Classify, EvidenceSaysWhyAPageGotItsType) {
   EXPECT_EQ(signals, (std::vector<std::string>{"envelope.s10_barcode", "envelope.postal_word", "envelope.sender_label",
                                                "envelope.recipient_label", "envelope.landscape"}));
   EXPECT_EQ(total, 4 + 1 + 2 + 2 + 1);
-  const auto motto = classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nNgười gửi: A\nbưu chính");
+  const auto motto =
+      classify("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nNgười gửi: A\nbưu chính");
   EXPECT_EQ(motto.type, "supporting_document");
   EXPECT_NE(std::find(motto.evidence.begin(), motto.evidence.end(), Evidence{"envelope.vetoed_by_national_motto", 0}),
             motto.evidence.end());

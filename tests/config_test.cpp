@@ -57,7 +57,8 @@ TEST(Config, ErrorsNameTheFileAndTheKey) {
   EXPECT_NE(error_of("stages: [1, 2\n").find("not valid YAML"), std::string::npos);
   EXPECT_NE(error_of("x").find("c.yaml"), std::string::npos);
   // A stage's own section checks its own values, and says where.
-  EXPECT_NE(error_of("stages:\n  preprocess:\n    max_skew_deg: 90\n").find("'stages.preprocess.max_skew_deg' must be in (0, 45]"),
+  EXPECT_NE(error_of("stages:\n  preprocess:\n    max_skew_deg: 90\n")
+                .find("'stages.preprocess.max_skew_deg' must be in (0, 45]"),
             std::string::npos);
   EXPECT_NE(error_of("ingest:\n  pdf_dpi: 10\n").find("'ingest.pdf_dpi' must be 50..1200"), std::string::npos);
   EXPECT_NE(error_of("assemble:\n  min_ocr: 1\n").find("'assemble.min_ocr' is not a known setting"), std::string::npos);
@@ -119,13 +120,15 @@ TEST(StageRegistry, AStageRegisteredFromOutsideIsConfiguredPlacedAndRun) {
   const Config alone = only_stamp.defaults();
   MemoryLedger ledger;
   zmq::context_t ctx;
-  Coordinator coordinator(coordinator_options(alone), ledger, std::filesystem::temp_directory_path() / "intake-stamp-q",
-                          [](const PageSource& p) { return p.relative; }, ctx);
+  Coordinator coordinator(
+      coordinator_options(alone), ledger, std::filesystem::temp_directory_path() / "intake-stamp-q",
+      [](const PageSource& p) { return p.relative; }, ctx);
   const auto stage = only_stamp.make("stamp", alone);
   WorkerPool pool(ctx, *stage, coordinator.work_endpoints().at("stamp"), coordinator.results_endpoint(), 1);
   ScanBatch batch{"bstamp", "/in", {}, {}};
-  for (int n = 1; n <= 3; ++n) batch.pages.push_back({n, "/in/p" + std::to_string(n), "p" + std::to_string(n), 1, "png",
-                                                      sha256_hex(std::to_string(n))});
+  for (int n = 1; n <= 3; ++n)
+    batch.pages.push_back(
+        {n, "/in/p" + std::to_string(n), "p" + std::to_string(n), 1, "png", sha256_hex(std::to_string(n))});
   const auto r = coordinator.run(batch, "2026-11-27T09:30:00+07:00");
   ASSERT_EQ(r.pages.size(), 3u);
   for (const auto& p : r.pages) EXPECT_EQ(p.flags, std::vector<std::string>{"stamped:red"});

@@ -55,8 +55,7 @@ CoordinatorOptions options_with(int max_in_flight, int max_attempts = 3) {
 
 struct Rig {
   explicit Rig(const std::string& name, CoordinatorOptions options, bool journal = false)
-      : dir(fresh_dir(name)),
-        journal_(journal ? std::make_unique<CrashJournal>(dir / "crashes", "run-test") : nullptr),
+      : dir(fresh_dir(name)), journal_(journal ? std::make_unique<CrashJournal>(dir / "crashes", "run-test") : nullptr),
         coordinator(std::move(options), ledger, dir / "quarantine", fake_loader(), ctx, journal_.get(), env) {}
   std::filesystem::path dir;
   FakeEnv env;
@@ -97,8 +96,7 @@ TEST(Coordinator, StalledPageGoesAgainAfterTheTimeoutAndItsLateAnswerIsRefused) 
   gate.open();
   expect_each_page_once(r, 20);
   EXPECT_EQ(rig.ledger.failures(batch.batch_id, 3), std::vector<std::string>{"ocr: no answer in 600 s"});
-  for (const auto& lp : rig.ledger.ledger(batch.batch_id))
-    EXPECT_EQ(lp.failures, lp.number == 3 ? 1 : 0) << lp.number;
+  for (const auto& lp : rig.ledger.ledger(batch.batch_id)) EXPECT_EQ(lp.failures, lp.number == 3 ? 1 : 0) << lp.number;
   EXPECT_EQ(r.pages[2].attempt, 2);
   EXPECT_GE(r.results_refused, 1);  // the late answer
 }
@@ -145,8 +143,11 @@ TEST(Coordinator, PageThatStallsEveryTimeIsQuarantinedAfterMaxAttempts) {
   std::set<int> quarantined;
   for (const auto& q : r.quarantine) quarantined.insert(q.page_number);
   EXPECT_EQ(quarantined, (std::set<int>{2, 7}));
-  for (const auto& p : r.pages)
-    if (p.number != 2 && p.number != 7) EXPECT_EQ(p.text, "preprocess barcode ocr classify extract") << p.number;
+  for (const auto& p : r.pages) {
+    if (p.number != 2 && p.number != 7) {
+      EXPECT_EQ(p.text, "preprocess barcode ocr classify extract") << p.number;
+    }
+  }
 }
 
 // A worker process that dies on a page writes the crash journal and never answers: the page is
@@ -172,8 +173,7 @@ TEST(Coordinator, WorkerThatDiesOnAPageIsChargedAndThePageGoesAgain) {
   dead.open();
   expect_each_page_once(r, 10);
   EXPECT_EQ(rig.ledger.failures(batch.batch_id, 4), std::vector<std::string>{"barcode: worker died of SIGSEGV"});
-  for (const auto& lp : rig.ledger.ledger(batch.batch_id))
-    EXPECT_EQ(lp.failures, lp.number == 4 ? 1 : 0) << lp.number;
+  for (const auto& lp : rig.ledger.ledger(batch.batch_id)) EXPECT_EQ(lp.failures, lp.number == 4 ? 1 : 0) << lp.number;
 }
 
 // A peer that answers every page twice (a replay): the first is taken, the second refused.

@@ -389,7 +389,8 @@ TEST(EndToEnd, ShowFindsDossiersByTrackingNumber) {
   EXPECT_NE(explained.find("\"signal\": \"envelope.s10_barcode\""), std::string::npos) << explained;
   EXPECT_NE(explained.find("\"signal\": \"envelope.sender_label\""), std::string::npos) << explained;
   EXPECT_TRUE(explained.find("\"reason\": \"envelope\"") != std::string::npos ||
-              explained.find("\"reason\": \"batch_start\"") != std::string::npos) << explained;
+              explained.find("\"reason\": \"batch_start\"") != std::string::npos)
+      << explained;
 }
 
 TEST(EndToEnd, KilledMidBatchResumesWithNothingLostOrDoubled) {
@@ -460,16 +461,15 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
   const auto config = dir / "tcp.yaml";
   ASSERT_EQ(run_intake({"keys", "generate", (dir / "keys").string()}).status, 0);  // external workers need keys
   std::ofstream(config) << "transport:\n  kind: tcp\n  launch: external\n  keys: " << (dir / "keys").string()
-                        << "\n  results: " << ep("results")
-                        << "\nstages:\n"
+                        << "\n  results: " << ep("results") << "\nstages:\n"
                         << "  preprocess: {endpoint: " << ep("preprocess") << "}\n"
                         << "  barcode: {endpoint: " << ep("barcode") << "}\n"
                         << "  ocr: {endpoint: " << ep("ocr") << "}\n"
-                        << "  classify: {endpoint: " << ep("classify") << ", catalog: "
-                        << (kSource / "models/procedures.yaml").string() << ", weights: "
-                        << (kSource / "models/classify.yaml").string() << "}\n"
-                        << "  extract: {endpoint: " << ep("extract") << ", provinces: "
-                        << (kSource / "models/provinces.yaml").string() << "}\n";
+                        << "  classify: {endpoint: " << ep("classify")
+                        << ", catalog: " << (kSource / "models/procedures.yaml").string()
+                        << ", weights: " << (kSource / "models/classify.yaml").string() << "}\n"
+                        << "  extract: {endpoint: " << ep("extract")
+                        << ", provinces: " << (kSource / "models/provinces.yaml").string() << "}\n";
   // Two ocr processes share that stage's load.
   std::vector<int> workers;
   for (const char* s : {"preprocess", "barcode", "ocr", "ocr", "classify", "extract"})

@@ -94,11 +94,11 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
                         << "  preprocess: {endpoint: \"" << ep["preprocess"] << "\"}\n"
                         << "  barcode: {endpoint: \"" << ep["barcode"] << "\"}\n"
                         << "  ocr: {endpoint: \"" << ep["ocr"] << "\"}\n"
-                        << "  classify: {endpoint: \"" << ep["classify"] << "\", catalog: "
-                        << (kSource / "models/procedures.yaml") << ", weights: " << (kSource / "models/classify.yaml")
-                        << "}\n"
-                        << "  extract: {endpoint: \"" << ep["extract"] << "\", provinces: "
-                        << (kSource / "models/provinces.yaml") << "}\n";
+                        << "  classify: {endpoint: \"" << ep["classify"]
+                        << "\", catalog: " << (kSource / "models/procedures.yaml")
+                        << ", weights: " << (kSource / "models/classify.yaml") << "}\n"
+                        << "  extract: {endpoint: \"" << ep["extract"]
+                        << "\", provinces: " << (kSource / "models/provinces.yaml") << "}\n";
 
   // The attackers connect first (ZeroMQ retries until the coordinator binds).
   zmq::context_t ctx;

@@ -35,9 +35,7 @@ const std::string kUpdateHint =
 // codes, due dates and ocr_confidence included, and `tools/golden-records --update` checks that
 // again whenever it writes the goldens. A field belongs here only with the reason it varies, and
 // must then be stripped in tools/golden-records too.
-json comparable(json record) {
-  return record;
-}
+json comparable(json record) { return record; }
 
 // At most `max` bytes of `s`, cut on a UTF-8 character boundary.
 std::string shorten(const std::string& s, std::size_t max = 160) {
@@ -47,9 +45,7 @@ std::string shorten(const std::string& s, std::size_t max = 160) {
   return s.substr(0, end) + "...";
 }
 
-std::string shown(const json& value) {
-  return shorten(value.dump(-1, ' ', false, json::error_handler_t::replace));
-}
+std::string shown(const json& value) { return shorten(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
 std::string string_or(const json& r, const char* key, const std::string& fallback) {
   return r.contains(key) && r[key].is_string() ? r[key].get<std::string>() : fallback;
@@ -132,10 +128,8 @@ std::vector<std::string> corpus_differences(const std::filesystem::path& list, c
       have[std::filesystem::relative(e.path(), dir).string()] = sha256_file_hex(e.path());
   std::vector<std::string> out;
   for (const auto& [file, hash] : want)
-    if (!have.count(file))
-      out.push_back(file + ": missing");
-    else if (have[file] != hash)
-      out.push_back(file + ": different content");
+    if (!have.count(file)) out.push_back(file + ": missing");
+    else if (have[file] != hash) out.push_back(file + ": different content");
   for (const auto& [file, hash] : have)
     if (!want.count(file)) out.push_back(file + ": not in " + list.string());
   return out;

@@ -77,8 +77,8 @@ std::filesystem::path tcp_config(const std::filesystem::path& dir) {
   auto ep = [] { return "\"tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port()) + "\""; };
   const auto config = dir / "tcp.yaml";
   std::ofstream(config) << "transport:\n  kind: tcp\n  launch: process\n  results: " << ep()
-                        << "\n  stage_timeout_s: 600\n  max_attempts: 3\ncalendar: " << (kSource / "configs/calendar.yaml")
-                        << "\nstages:\n"
+                        << "\n  stage_timeout_s: 600\n  max_attempts: 3\ncalendar: "
+                        << (kSource / "configs/calendar.yaml") << "\nstages:\n"
                         << "  preprocess: {endpoint: " << ep() << "}\n"
                         << "  barcode: {endpoint: " << ep() << "}\n"
                         << "  ocr: {endpoint: " << ep() << ", processes: 2}\n"

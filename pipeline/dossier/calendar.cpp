@@ -161,8 +161,8 @@ WorkingCalendar load_calendar(const std::filesystem::path& configured) {
   std::error_code ec;
   if (std::filesystem::exists(configured, ec)) return WorkingCalendar::load(configured);
   const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  for (const auto& shipped : {exe_dir.parent_path() / "configs/calendar.yaml",
-                              exe_dir.parent_path() / "share/intake/configs/calendar.yaml"})
+  for (const auto& shipped :
+       {exe_dir.parent_path() / "configs/calendar.yaml", exe_dir.parent_path() / "share/intake/configs/calendar.yaml"})
     if (std::filesystem::exists(shipped, ec)) {
       spdlog::info("calendar: {} not found, using the shipped {}", configured.string(), shipped.string());
       return WorkingCalendar::load(shipped);

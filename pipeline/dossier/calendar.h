@@ -24,7 +24,6 @@
 
 namespace intake {
 
-
 struct CalendarGap {
   int year = 0;  // the year (or the part of it) the calendar does not cover
 };

@@ -33,10 +33,9 @@ std::vector<std::string> next_states(std::string_view from) {
   return it == transitions().end() ? std::vector<std::string>{} : it->second;
 }
 
-Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current,
-                                               const std::string& last_at, const std::string& pause_started,
-                                               const std::string& to, const std::string& at, const std::string& actor,
-                                               const std::string& note, const WorkingCalendar& calendar) {
+Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current, const std::string& last_at,
+                                const std::string& pause_started, const std::string& to, const std::string& at,
+                                const std::string& actor, const std::string& note, const WorkingCalendar& calendar) {
   if (!is_state(to)) {
     std::string all;
     for (auto s : kStates) all += (all.empty() ? "" : ", ") + std::string(s);

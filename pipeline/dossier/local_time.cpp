@@ -77,7 +77,8 @@ std::string LocalTime::iso() const {
   return buf;
 }
 
-std::string LocalTime::yymmdd() const { return format_date(date).substr(2, 2) + format_date(date).substr(5, 2) +
-                                               format_date(date).substr(8, 2); }
+std::string LocalTime::yymmdd() const {
+  return format_date(date).substr(2, 2) + format_date(date).substr(5, 2) + format_date(date).substr(8, 2);
+}
 
 }  // namespace intake

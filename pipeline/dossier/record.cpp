@@ -8,9 +8,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 6> kPageTypes{"envelope", "separator", "application_form",
+constexpr std::array<std::string_view, 6> kPageTypes{"envelope", "separator",           "application_form",
                                                      "id_card",  "supporting_document", "blank"};
-constexpr std::array<std::string_view, 6> kDossierStates{"received", "assigned", "in_progress",
+constexpr std::array<std::string_view, 6> kDossierStates{"received",           "assigned", "in_progress",
                                                          "waiting_supplement", "resolved", "returned"};
 constexpr std::array<std::string_view, 4> kLedgerStates{"pending", "processed", "quarantined", "committed"};
 constexpr std::array<std::string_view, 2> kBatchStates{"open", "committed"};
@@ -26,7 +26,9 @@ json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(); }
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(); }
 
 // Reading: each getter names the field it could not read.
-[[noreturn]] void bad(const std::string& path, const char* what) { throw RecordError("record: '" + path + "' " + what); }
+[[noreturn]] void bad(const std::string& path, const char* what) {
+  throw RecordError("record: '" + path + "' " + what);
+}
 
 const json& member(const json& j, const char* key, const std::string& path) {
   if (!j.is_object()) bad(path, "must be an object");
@@ -76,7 +78,9 @@ std::string_view name_of(DossierState s) { return kDossierStates[static_cast<std
 std::string_view name_of(LedgerState s) { return kLedgerStates[static_cast<std::size_t>(s)]; }
 std::string_view name_of(BatchState s) { return kBatchStates[static_cast<std::size_t>(s)]; }
 std::optional<PageType> parse_page_type(std::string_view s) { return parse_enum<PageType>(kPageTypes, s); }
-std::optional<DossierState> parse_dossier_state(std::string_view s) { return parse_enum<DossierState>(kDossierStates, s); }
+std::optional<DossierState> parse_dossier_state(std::string_view s) {
+  return parse_enum<DossierState>(kDossierStates, s);
+}
 std::optional<LedgerState> parse_ledger_state(std::string_view s) { return parse_enum<LedgerState>(kLedgerStates, s); }
 std::optional<BatchState> parse_batch_state(std::string_view s) { return parse_enum<BatchState>(kBatchStates, s); }
 
@@ -119,31 +123,32 @@ json to_json(const DossierRecord& r) {
   }
   json reasons = json::array();
   for (const auto& reason : r.reasons) reasons.push_back(reason.text);
-  return {{"schema", kDossierSchema},
-          {"dossier_code", opt(r.dossier_code)},
-          {"batch_id", r.batch_id},
-          {"channel", r.channel},
-          {"received_at", r.received_at},
-          {"tracking_number", opt(r.tracking_number)},
-          {"tracking_valid", r.tracking_valid},
-          {"sender", {{"name", opt(r.sender.name)}, {"address", opt(r.sender.address)}, {"phone", opt(r.sender.phone)}}},
-          {"applicant",
-           {{"full_name", opt(r.applicant.full_name)},
-            {"id_number", opt(r.applicant.id_number)},
-            {"date_of_birth", opt(r.applicant.date_of_birth)},
-            {"sex", opt(r.applicant.sex)},
-            {"address", opt(r.applicant.address)},
-            {"source", opt(r.applicant.source)}}},
-          {"procedure",
-           {{"id", opt(r.procedure.id)},
-            {"code", opt(r.procedure.code)},
-            {"name", opt(r.procedure.name)},
-            {"confidence", opt(r.procedure.confidence)}}},
-          {"department", opt(r.department)},
-          {"due_date", opt(r.due_date)},
-          {"documents", documents},
-          {"pages", pages},
-          {"review", {{"required", r.review_required()}, {"reasons", reasons}}}};
+  return {
+      {"schema", kDossierSchema},
+      {"dossier_code", opt(r.dossier_code)},
+      {"batch_id", r.batch_id},
+      {"channel", r.channel},
+      {"received_at", r.received_at},
+      {"tracking_number", opt(r.tracking_number)},
+      {"tracking_valid", r.tracking_valid},
+      {"sender", {{"name", opt(r.sender.name)}, {"address", opt(r.sender.address)}, {"phone", opt(r.sender.phone)}}},
+      {"applicant",
+       {{"full_name", opt(r.applicant.full_name)},
+        {"id_number", opt(r.applicant.id_number)},
+        {"date_of_birth", opt(r.applicant.date_of_birth)},
+        {"sex", opt(r.applicant.sex)},
+        {"address", opt(r.applicant.address)},
+        {"source", opt(r.applicant.source)}}},
+      {"procedure",
+       {{"id", opt(r.procedure.id)},
+        {"code", opt(r.procedure.code)},
+        {"name", opt(r.procedure.name)},
+        {"confidence", opt(r.procedure.confidence)}}},
+      {"department", opt(r.department)},
+      {"due_date", opt(r.due_date)},
+      {"documents", documents},
+      {"pages", pages},
+      {"review", {{"required", r.review_required()}, {"reasons", reasons}}}};
 }
 
 DossierRecord dossier_from_json(const json& j) {
@@ -160,9 +165,9 @@ DossierRecord dossier_from_json(const json& j) {
   r.sender = {get_opt_string(sender, "name", "sender"), get_opt_string(sender, "address", "sender"),
               get_opt_string(sender, "phone", "sender")};
   const json& a = member(j, "applicant", "");
-  r.applicant = {get_opt_string(a, "full_name", "applicant"), get_opt_string(a, "id_number", "applicant"),
+  r.applicant = {get_opt_string(a, "full_name", "applicant"),     get_opt_string(a, "id_number", "applicant"),
                  get_opt_string(a, "date_of_birth", "applicant"), get_opt_string(a, "sex", "applicant"),
-                 get_opt_string(a, "address", "applicant"), get_opt_string(a, "source", "applicant")};
+                 get_opt_string(a, "address", "applicant"),       get_opt_string(a, "source", "applicant")};
   const json& proc = member(j, "procedure", "");
   r.procedure = {get_opt_string(proc, "id", "procedure"), get_opt_string(proc, "code", "procedure"),
                  get_opt_string(proc, "name", "procedure"), get_opt_number(proc, "confidence", "procedure")};
@@ -203,7 +208,8 @@ DossierRecord dossier_from_json(const json& j) {
     if (!reason.is_string()) bad("review.reasons[]", "must be strings");
     r.reasons.push_back({reason.get<std::string>()});
   }
-  if (get_bool(review, "required", "review") != r.review_required()) bad("review.required", "disagrees with its reasons");
+  if (get_bool(review, "required", "review") != r.review_required())
+    bad("review.required", "disagrees with its reasons");
   return r;
 }
 

@@ -42,8 +42,8 @@ inline constexpr std::string_view kDossierSchema = "intake.dossier/1";
 // ("low_ocr_confidence:page=3" is {"low_ocr_confidence", 3}); `text` is the reason as written.
 struct ReviewReason {
   std::string text;
-  std::string code() const;            // before the first ':'
-  std::optional<int> page() const;     // from ":page=N"
+  std::string code() const;         // before the first ':'
+  std::optional<int> page() const;  // from ":page=N"
   bool operator==(const ReviewReason&) const = default;
 };
 

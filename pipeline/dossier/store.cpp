@@ -247,8 +247,7 @@ std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
 }
 
 void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& input,
-                            const std::vector<nlohmann::json>& explanations,
-                            const std::string& agency) {
+                            const std::vector<nlohmann::json>& explanations, const std::string& agency) {
   std::vector<nlohmann::json> records = input;
   std::vector<int64_t> keys;
   for (const auto& r : records) {
@@ -336,8 +335,14 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
     if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
     std::optional<std::string> explanation;
     if (explanations && k < explanations->size()) explanation = (*explanations)[k].dump();
-    upsert.bind(1, batch_id).bind(2, keys[k]).bind(3, code).bind(4, tracking).bind(5, r.dump())
-        .bind(6, now_iso_vn()).bind(7, explanation).run();
+    upsert.bind(1, batch_id)
+        .bind(2, keys[k])
+        .bind(3, code)
+        .bind(4, tracking)
+        .bind(5, r.dump())
+        .bind(6, now_iso_vn())
+        .bind(7, explanation)
+        .run();
   }
   // A dossier's life starts when it is first committed with its code.
   Statement received(db_,

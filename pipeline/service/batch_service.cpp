@@ -16,13 +16,13 @@
 
 #include "pipeline/crash_journal.h"
 #include "pipeline/curve.h"
+#include "pipeline/dossier/catalog.h"
 #include "pipeline/dossier/dispatch.h"
 #include "pipeline/dossier/store.h"
 #include "pipeline/signals.h"
 #include "pipeline/text.h"
 #include "pipeline/worker_pool.h"
 #include "stages/assemble.h"
-#include "pipeline/dossier/catalog.h"
 #include "stages/classify.h"
 #include "stages/ingest.h"
 #include "stages/registry.h"
@@ -45,7 +45,8 @@ class ChildStages {
     for (const auto& name : config.stages) {
       const auto& rt = config.runtime.at(name);
       for (int i = 0; i < rt.processes; ++i)
-        children_.push_back({name, coordinator.work_endpoints().at(name), coordinator.results_endpoint(), rt.workers, -1});
+        children_.push_back(
+            {name, coordinator.work_endpoints().at(name), coordinator.results_endpoint(), rt.workers, -1});
     }
     for (auto& c : children_) spawn(c);
   }
@@ -80,7 +81,7 @@ class ChildStages {
   void spawn(Child& c) {
     const std::string exe = self_exe();
     const std::string workers = std::to_string(c.workers);
-    std::vector<std::string> args{exe,       "stage",   c.name,          "--work", c.work, "--results",
+    std::vector<std::string> args{exe,       "stage",     c.name,  "--work",          c.work,           "--results",
                                   c.results, "--workers", workers, "--crash-journal", journal_.string()};
     if (!config_.file.empty()) args.insert(args.begin() + 3, {"--config", config_.file.string()});
     int pipe_fds[2] = {-1, -1};
@@ -139,9 +140,10 @@ void extend_grown_batch(Store& store, ScanBatch& batch) {
     if (p.number != lp.number || p.relative != lp.source_file || p.source_page != lp.source_page) return;
     changed += p.content_hash != lp.content_hash;
   }
-  spdlog::warn("{}: grew after batch {} was taken ({} new page(s), {} changed): the batch is extended and its "
-               "dossiers updated in place",
-               text::printable(batch.input.string()), *prior, batch.pages.size() - ledger.size(), changed);
+  spdlog::warn(
+      "{}: grew after batch {} was taken ({} new page(s), {} changed): the batch is extended and its "
+      "dossiers updated in place",
+      text::printable(batch.input.string()), *prior, batch.pages.size() - ledger.size(), changed);
   batch.batch_id = *prior;
 }
 
@@ -156,9 +158,7 @@ struct BatchService::Impl {
   };
 
   Impl(const Config& c, ServiceOptions o)
-      : config(c),
-        store_path(o.store.empty() ? config.resolve(config.store.path) : o.store),
-        store(store_path),
+      : config(c), store_path(o.store.empty() ? config.resolve(config.store.path) : o.store), store(store_path),
         ingest(config.section<IngestConfig>("ingest")),
         calendar(std::make_shared<const WorkingCalendar>(load_calendar(config.resolve(config.calendar)))),
         assembler(config.section<AssembleConfig>("assemble"),
@@ -205,7 +205,8 @@ struct BatchService::Impl {
     {
       std::lock_guard lock(mutex);
       closing = true;
-      for (auto& job : queue) job->done.set_exception(std::make_exception_ptr(std::runtime_error("the service stopped")));
+      for (auto& job : queue)
+        job->done.set_exception(std::make_exception_ptr(std::runtime_error("the service stopped")));
       queue.clear();
     }
     wake.notify_all();
@@ -292,7 +293,8 @@ struct BatchService::Impl {
     } else if (!run.interrupted) {
       const BatchContext context{run.batch_id, run.received_at};
       std::vector<nlohmann::json> records, explanations;
-      for (const auto& record : assembler.assemble(run.pages, context, &explanations)) records.push_back(to_json(record));
+      for (const auto& record : assembler.assemble(run.pages, context, &explanations))
+        records.push_back(to_json(record));
       if (dispatch) {
         // Outbound mail groups like incoming mail (an envelope, then what it holds).
         store.commit_dispatches(run.batch_id, plan_dispatches(records, run.batch_id, run.received_at), *calendar);

@@ -56,10 +56,10 @@ struct BatchOutcome {
 struct BatchEvent {
   enum class Kind { queued, started, progress, finished, failed } kind;
   std::uint64_t ticket = 0;
-  std::string batch_id;                 // known from started on
-  Progress progress;                    // progress, finished
+  std::string batch_id;                   // known from started on
+  Progress progress;                      // progress, finished
   const BatchOutcome* outcome = nullptr;  // finished
-  std::string error;                    // failed
+  std::string error;                      // failed
 };
 using BatchListener = std::function<void(const BatchEvent&)>;
 

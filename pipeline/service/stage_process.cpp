@@ -20,8 +20,8 @@ int run_stage_process(const Config& config, const std::string& name, const std::
   if (!crash_journal.empty()) arm_crash_handler(crash_journal);
   const auto stage = StageRegistry::builtin().make(name, config);
   zmq::context_t context;
-  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers, static_cast<int64_t>(work_frame_limit(config)),
-                  curve);
+  WorkerPool pool(context, *stage, work_endpoint, results_endpoint, workers,
+                  static_cast<int64_t>(work_frame_limit(config)), curve);
   spdlog::info("stage {}: {} worker(s) on {} -> {}", name, workers, work_endpoint, results_endpoint);
   while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   pool.stop();

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <variant>
 
-#include "pipeline/dossier/calendar.h"
 #include "pipeline/config.h"
+#include "pipeline/dossier/calendar.h"
 #include "tests/fuzz/input_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -9,8 +9,8 @@
 #include <exception>
 #include <iostream>
 
-#include "pipeline/dossier/calendar.h"
 #include "pipeline/config.h"
+#include "pipeline/dossier/calendar.h"
 #include "stages/classify.h"
 #include "stages/sections.h"
 #include "tests/fuzz/input_file.h"

@@ -6,11 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/catalog.h"
 #include "pipeline/dossier/lifecycle.h"
 #include "pipeline/dossier/store.h"
 #include "pipeline/text.h"
 #include "stages/classify.h"
-#include "pipeline/dossier/catalog.h"
 #include "tools/intake/receipt.h"
 
 namespace intake {

@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/dossier/store.h"
-#include "stages/ingest.h"
 #include "pipeline/service/batch_service.h"
+#include "stages/ingest.h"
 #include "tools/intake/commands.h"
 #include "tools/intake/corpus.h"
 #include "tools/intake/eval_html.h"

@@ -21,18 +21,18 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <fmt/ranges.h>
 
 #include "pipeline/config.h"
 #include "pipeline/curve.h"
-#include "pipeline/signals.h"
 #include "pipeline/dossier/local_time.h"
 #include "pipeline/dossier/store.h"
-#include "pipeline/text.h"
 #include "pipeline/service/batch_service.h"
 #include "pipeline/service/stage_process.h"
+#include "pipeline/signals.h"
+#include "pipeline/text.h"
 #include "stages/registry.h"
 #include "tools/intake/commands.h"
 #include "tools/intake/dossier_commands.h"
@@ -209,10 +209,11 @@ int cmd_show(const std::string& store_path, const std::string& key, bool why) {
   for (const auto& d : found) {
     std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!why) continue;
-    const auto explained = d["dossier_code"].is_string() ? store.explanation(d["dossier_code"].get<std::string>())
-                                                         : std::nullopt;
-    std::cout << (explained ? explained->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                            : std::string("null  (no explanation: imported, or committed before explanations were kept)"))
+    const auto explained =
+        d["dossier_code"].is_string() ? store.explanation(d["dossier_code"].get<std::string>()) : std::nullopt;
+    std::cout << (explained
+                      ? explained->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      : std::string("null  (no explanation: imported, or committed before explanations were kept)"))
               << '\n';
   }
   return 0;
@@ -297,7 +298,8 @@ int main(int argc, char** argv) {
   show->add_option("--store", store, "dossier store");
   show->add_option("--config", config_file, "pipeline config (for the store path)");
   bool why = false;
-  show->add_flag("--why", why, "also say why its pages were grouped and typed as they were (the classifier's evidence)");
+  show->add_flag("--why", why,
+                 "also say why its pages were grouped and typed as they were (the classifier's evidence)");
 
   auto* status = app.add_subcommand("status", "a dossier's state, due date and history");
   status->add_option("dossier", key, "dossier code")->required();
@@ -394,7 +396,8 @@ int main(int argc, char** argv) {
     if (*watch) return cmd_watch(config, service_options, inputs.front(), out_dir, settle_s, marker);
     if (*stage) {
       if (!config.runtime.count(stage_name))
-        throw ConfigError("unknown stage '" + stage_name + "' (known: " + fmt::format("{}", fmt::join(config.stages, ", ")) + ")");
+        throw ConfigError("unknown stage '" + stage_name +
+                          "' (known: " + fmt::format("{}", fmt::join(config.stages, ", ")) + ")");
       const auto& rt = config.runtime.at(stage_name);
       return run_stage_process(config, stage_name, work.empty() ? rt.endpoint : work,
                                results.empty() ? config.transport.results : results,

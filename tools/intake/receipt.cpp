@@ -152,7 +152,6 @@ std::string field(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? text::squeeze(j[key].get<std::string>()) : "";
 }
 
-
 std::string date_words(const std::string& ymd) {
   if (ymd.size() < 10) return kGap;
   return fmt::format("ngày {} tháng {} năm {}", ymd.substr(8, 2), ymd.substr(5, 2), ymd.substr(0, 4));
@@ -259,11 +258,12 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
   const auto rt = LocalTime::parse(received_at);
   if (!rt) blanks.push_back("received_at");
   const std::string tracking = field(record, "tracking_number");
-  std::string received = "4. Thời gian nhận hồ sơ: " +
-                         (!rt ? kGap
-                              : fmt::format("{:02} giờ {:02} phút, ngày {:02} tháng {:02} năm {}", rt->hour, rt->minute,
-                                            static_cast<unsigned>(rt->date.day()),
-                                            static_cast<unsigned>(rt->date.month()), static_cast<int>(rt->date.year())));
+  std::string received =
+      "4. Thời gian nhận hồ sơ: " +
+      (!rt ? kGap
+           : fmt::format("{:02} giờ {:02} phút, ngày {:02} tháng {:02} năm {}", rt->hour, rt->minute,
+                         static_cast<unsigned>(rt->date.day()), static_cast<unsigned>(rt->date.month()),
+                         static_cast<int>(rt->date.year())));
   const std::string channel = field(record, "channel");
   const bool postal = channel.empty() || channel == "postal";
   if (postal)

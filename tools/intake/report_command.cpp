@@ -8,12 +8,12 @@
 #include <fmt/core.h>
 
 #include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/catalog.h"
 #include "pipeline/dossier/dispatch.h"
-#include "pipeline/hash.h"
 #include "pipeline/dossier/report.h"
 #include "pipeline/dossier/store.h"
+#include "pipeline/hash.h"
 #include "stages/classify.h"
-#include "pipeline/dossier/catalog.h"
 #include "stages/s10.h"
 
 namespace intake {
@@ -36,14 +36,13 @@ json object_or_nulls(const json& given, std::initializer_list<const char*> keys)
 
 // The record as intake.dossier/1, or the reason it cannot be.
 Result<json> normalise(const json& in, const Catalog& catalog, const WorkingCalendar& calendar,
-                                          const std::string& batch_id) {
+                       const std::string& batch_id) {
   if (!in.is_object()) return Error{"not a JSON object"};
   const std::string channel = in.value("channel", json()).is_string() ? in["channel"].get<std::string>() : "";
   if (channel != "electronic" && channel != "counter" && channel != "postal")
     return Error{"channel must be \"electronic\", \"counter\" or \"postal\""};
   const std::string received = local_time(in.value("received_at", json()));
-  if (received.empty())
-    return Error{"received_at must be local time YYYY-MM-DDTHH:MM[:SS][+07:00] (Asia/Ho_Chi_Minh)"};
+  if (received.empty()) return Error{"received_at must be local time YYYY-MM-DDTHH:MM[:SS][+07:00] (Asia/Ho_Chi_Minh)"};
   const json proc_in = in.value("procedure", json());
   const std::string proc_id = proc_in.is_object() && proc_in.value("id", json()).is_string() ? proc_in["id"].get<std::string>()
                                                                                              : "";
@@ -304,8 +303,8 @@ int cmd_report(const Config& config, const std::string& store_path, const std::s
     return 1;
   }
   Store store(store_path);
-  const Report report =
-      make_report(store.facts(), store.dispatch_facts(), {from, to, as_of.empty() ? to : as_of, 2}, load_calendar(config.resolve(config.calendar)));
+  const Report report = make_report(store.facts(), store.dispatch_facts(), {from, to, as_of.empty() ? to : as_of, 2},
+                                    load_calendar(config.resolve(config.calendar)));
   const std::string body = format == "csv"    ? csv_report(report)
                            : format == "html" ? html_report(report, config.agency.name)
                                               : text_report(report);

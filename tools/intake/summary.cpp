@@ -96,7 +96,9 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
   fmt::print(out, "dispatched at  {}\n", r.received_at);
   fmt::print(out, "linked         {} (dossiers now returned)\n", linked);
   fmt::print(out, "flagged        {}{}\n", o.records.size() - linked,
-             o.records.size() > static_cast<std::size_t>(linked) ? " (not linked: check them, then intake set-status CODE returned)" : "");
+             o.records.size() > static_cast<std::size_t>(linked)
+                 ? " (not linked: check them, then intake set-status CODE returned)"
+                 : "");
   fmt::print(out, "quarantined    {}\n", r.quarantine.size());
   for (const auto& q : r.quarantine)
     fmt::print(out, "  page {} {} (page {} of file): {}\n", q.page_number, text::printable(q.source_file), q.source_page,
