@@ -38,6 +38,16 @@ void ConfigSection::fail(const std::string& key, const std::string& what) const 
   throw ConfigError(file_.string() + ": '" + (path_.empty() ? key : path_ + "." + key) + "' " + what);
 }
 
+YAML::Node load_yaml_file(const std::filesystem::path& file, const std::string& what) {
+  try {
+    return YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(file.string() + ": cannot open " + what);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file.string() + ": not valid YAML: " + e.what());
+  }
+}
+
 std::filesystem::path Config::resolve(const std::string& path) const {
   std::filesystem::path p(path);
   if (p.is_absolute() || base_dir.empty()) return p;
@@ -140,14 +150,7 @@ Config default_config(const std::vector<SectionSpec>& sections) {
 Config load_config(const std::filesystem::path& file, const std::vector<SectionSpec>& sections) {
   Config c;
   c.file = file;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(file.string() + ": cannot open config file");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file.string() + ": not valid YAML: " + e.what());
-  }
+  const YAML::Node root = load_yaml_file(file, "config file");
   // Relative paths (store, catalog) resolve against the directory the config's project root:
   // configs/ lives one level below it.
   const auto dir = std::filesystem::absolute(file).parent_path();

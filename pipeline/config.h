@@ -63,6 +63,10 @@ class ConfigSection {
   std::set<std::string> known_;
 };
 
+// Parses a YAML file an administrator edits; ConfigError "FILE: cannot open WHAT" or
+// "FILE: not valid YAML: ..." otherwise.
+YAML::Node load_yaml_file(const std::filesystem::path& file, const std::string& what);
+
 // Where a page stage's workers run and how many.
 struct StageRuntime {
   int workers = 1;           // worker threads per process

@@ -10,15 +10,15 @@ BatchInfo MemoryLedger::open_batch(const std::string& batch_id, const std::strin
   bool pending = false;
   for (const auto& p : pages) {
     auto [page, added] = b.pages.try_emplace(p.number, p);
-    if (added) {
-      page->second.state = "pending";
-      page->second.failures = 0;
-      page->second.result.reset();
-    } else if (page->second.content_hash != p.content_hash || page->second.source_file != p.source_file) {
+    const bool changed =
+        !added && (page->second.content_hash != p.content_hash || page->second.source_file != p.source_file);
+    if (added || changed) {  // new, or its content changed: pending again, as the store does
       page->second = p;
       page->second.state = "pending";
       page->second.failures = 0;
       page->second.result.reset();
+    }
+    if (changed) {
       b.quarantine.erase(p.number);
       b.failure_reasons.erase(p.number);
       std::erase_if(b.failure_tokens, [&](const auto& t) { return t.first == p.number; });

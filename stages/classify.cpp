@@ -73,14 +73,7 @@ std::optional<std::pair<int, int>> page_marker(const std::string& page_text) {
 }
 
 ClassifyWeights ClassifyWeights::load(const std::filesystem::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(file.string() + ": cannot open classification weights (config key 'stages.classify.weights')");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file.string() + ": not valid YAML: " + e.what());
-  }
+  const YAML::Node root = load_yaml_file(file, "classification weights (config key 'stages.classify.weights')");
   static const std::map<std::string, std::vector<std::string>> kSignals{
       {"envelope",
        {"s10_barcode", "s10_in_text", "postal_word", "sender_label", "recipient_label", "landscape", "unread_barcode"}},

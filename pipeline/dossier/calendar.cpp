@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "pipeline/config.h"
 #include "pipeline/error.h"
 
 namespace intake {
@@ -39,14 +40,7 @@ bool weekend(const Date& d) {
 }  // namespace
 
 WorkingCalendar WorkingCalendar::load(const std::filesystem::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(file.string() + ": cannot open calendar file");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file.string() + ": not valid YAML: " + e.what());
-  }
+  const YAML::Node root = load_yaml_file(file, "calendar file");
   WorkingCalendar c;
   if (!root.IsMap()) fail(file, "(top)", "must be a mapping");
   for (const auto& kv : root) {

@@ -78,7 +78,8 @@ std::string LocalTime::iso() const {
 }
 
 std::string LocalTime::yymmdd() const {
-  return format_date(date).substr(2, 2) + format_date(date).substr(5, 2) + format_date(date).substr(8, 2);
+  const std::string d = format_date(date);  // YYYY-MM-DD
+  return d.substr(2, 2) + d.substr(5, 2) + d.substr(8, 2);
 }
 
 }  // namespace intake
