@@ -13,7 +13,8 @@ const WorkingCalendar& calendar() {
 
 Result<StateChange> change(const std::string& current, const std::string& to, const std::string& at,
                            const std::string& pause_started = "") {
-  const nlohmann::json record{{"due_date", "2026-02-13"}};
+  DossierRecord record;
+  record.due_date = "2026-02-13";
   return plan_change(record, current, "2026-02-09T08:00:00+07:00", pause_started, to, at, "lan", "", calendar());
 }
 

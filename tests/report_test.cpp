@@ -67,15 +67,15 @@ TEST(Dispatch, CodesComeFromBarCodesAndTextOnlyGivesACandidate) {
   EXPECT_TRUE(is_dossier_code("000.00.00.H38-260213-0001"));
   EXPECT_FALSE(is_dossier_code("000.00.00.H38-260213-001"));
   EXPECT_FALSE(is_dossier_code("EE123456785VN"));
-  const nlohmann::json groups = nlohmann::json::parse(R"([
-    {"tracking_number": "RR202600011VN", "tracking_valid": true, "pages": [
-      {"number": 1, "barcodes": [{"format": "Code128", "text": "RR202600011VN"}], "text": ""},
-      {"number": 2, "barcodes": [{"format": "QRCode", "text": "000.00.00.H38-260213-0001"}],
-       "text": "Mã hồ sơ: 000.00.00.H38-260213-0007"}]},
-    {"tracking_number": null, "tracking_valid": false, "pages": [
-      {"number": 3, "barcodes": [], "text": "Mã hồ sơ: 000.00.00.H38-260213-0002"}]}
-  ])");
-  const auto d = plan_dispatches(groups.get<std::vector<nlohmann::json>>(), "d1", "2026-02-23T10:00:00+07:00");
+  std::vector<DossierRecord> groups(2);
+  groups[0].tracking_number = "RR202600011VN";
+  groups[0].tracking_valid = true;
+  groups[0].pages = {{.number = 1, .barcodes = {{"Code128", "RR202600011VN"}}},
+                     {.number = 2,
+                      .barcodes = {{"QRCode", "000.00.00.H38-260213-0001"}},
+                      .text = "Mã hồ sơ: 000.00.00.H38-260213-0007"}};
+  groups[1].pages = {{.number = 3, .text = "Mã hồ sơ: 000.00.00.H38-260213-0002"}};
+  const auto d = plan_dispatches(groups, "d1", "2026-02-23T10:00:00+07:00");
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0]["dossier_code"], "000.00.00.H38-260213-0001");  // the bar code wins over the text
   EXPECT_EQ(d[0]["code_source"], "barcode");

@@ -4,6 +4,7 @@
 // OCR or the dossier domain in the way. Cheap enough to run under ASan/UBSan and TSan in CI.
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 
 #include "pipeline/coordinator.h"
 #include "pipeline/curve.h"
+#include "pipeline/env.h"
 #include "pipeline/hash.h"
 #include "pipeline/memory_ledger.h"
 #include "pipeline/tsan.h"
@@ -133,6 +135,30 @@ TEST(Runtime, OverTcpWithCurveRoutesEveryPageAndTurnsAwayAnUnknownKey) {
   EXPECT_FALSE(thief.recv(m, zmq::recv_flags::dontwait));
   for (int i = 0; i < 100 && zap.refused() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_GE(zap.refused(), 1);
+}
+
+}  // namespace intake
+
+namespace intake {
+
+TEST(Env, AnExportIsWrittenWholeReplacesTheOldOneAndLeavesNoPartialFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "intake-env-test";
+  std::filesystem::remove_all(dir);
+  const auto file = dir / "out" / "records.jsonl";
+  write_export(file, "first\n");
+  write_export(file, "second\n");
+  std::ifstream in(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "second\n");
+  for (const auto& e : std::filesystem::directory_iterator(dir / "out"))
+    EXPECT_EQ(e.path().filename(), "records.jsonl");
+  // A folder that cannot be made (a file is in the way): a clear error, nothing written.
+  std::ofstream(dir / "blocker") << "x";
+  try {
+    write_export(dir / "blocker" / "report.csv", "x");
+    FAIL() << "wrote under a file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("blocker/report.csv: cannot write"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace intake

@@ -44,7 +44,7 @@ TEST(BatchService, QueuedBatchesRunInOrderAndTheirListenersHearEachStep) {
   auto listener = [&](const BatchEvent& e) {
     std::lock_guard lock(mutex);
     Heard h{e.kind, e.ticket, e.batch_id, e.progress.done, e.progress.total};
-    if (e.outcome) h.records = e.outcome->records.size(), h.already_committed = e.outcome->run.already_committed;
+    if (e.outcome) h.records = e.outcome->dossiers.size(), h.already_committed = e.outcome->run.already_committed;
     heard.push_back(h);
   };
   const BatchRequest request{{kSource / "samples/batch-01"}, "2026-11-27T09:30:00+07:00"};
@@ -94,7 +94,7 @@ TEST(BatchService, QueuedBatchesRunInOrderAndTheirListenersHearEachStep) {
                            [&](const BatchEvent& e) { failed |= e.kind == BatchEvent::Kind::failed; }),
                std::exception);
   EXPECT_TRUE(failed);
-  EXPECT_EQ(service.run(request).records.size(), 4u);
+  EXPECT_EQ(service.run(request).dossiers.size(), 4u);
 }
 
 }  // namespace intake

@@ -21,10 +21,13 @@ std::vector<LedgerPage> two_pages() {
   return {{1, "a.png", 1, "h1"}, {2, "b.pdf", 1, "h2"}};
 }
 
-nlohmann::json record(int first_page, const std::string& tracking,
-                      const std::string& received = "2026-11-27T09:30:00+07:00") {
-  return {{"schema", "intake.dossier/1"}, {"dossier_code", nullptr}, {"tracking_number", tracking},
-          {"received_at", received}, {"pages", {{{"number", first_page}}}}};
+DossierRecord record(int first_page, const std::string& tracking,
+                     const std::string& received = "2026-11-27T09:30:00+07:00") {
+  DossierRecord r;
+  if (!tracking.empty()) r.tracking_number = tracking;
+  r.received_at = received;
+  r.pages.push_back({.number = first_page});
+  return r;
 }
 
 }  // namespace
@@ -86,14 +89,14 @@ TEST(Store, CommittingTheSameRecordsTwiceChangesNothing) {
   s.open_batch("b1", "/in", "t", two_pages());
   s.save_page("b1", 1, "processed", {{"number", 1}}, std::nullopt);
   s.save_page("b1", 2, "processed", {{"number", 2}}, std::nullopt);
-  const std::vector<nlohmann::json> records{record(1, "EE123456785VN"), record(2, "RR987654326VN")};
+  const std::vector<DossierRecord> records{record(1, "EE123456785VN"), record(2, "RR987654326VN")};
   s.commit_dossiers("b1", records);
   s.commit_dossiers("b1", records);
   EXPECT_EQ(s.dossiers("b1").size(), 2u);
   EXPECT_EQ(s.batch("b1")->state, "committed");
   EXPECT_EQ(s.ledger("b1")[0].state, "committed");
   EXPECT_EQ(s.find_dossiers("RR987654326VN").size(), 1u);
-  EXPECT_EQ(s.find_dossiers("b1/2").at(0)["tracking_number"], "RR987654326VN");
+  EXPECT_EQ(s.find_dossiers("b1/2").at(0).tracking_number, "RR987654326VN");
   EXPECT_TRUE(s.find_dossiers("b1/3").empty());
   EXPECT_TRUE(s.find_dossiers("b1/x").empty());
 }
@@ -109,6 +112,57 @@ TEST(Store, QuarantineIsRecordedOncePerReason) {
   EXPECT_EQ(all[0].reason, "not a readable PDF");
 }
 
+TEST(Store, TheTimesItWritesComeFromItsEnvClock) {
+  // 15:00 on the day before Tết 2026 (17 February), Asia/Ho_Chi_Minh.
+  struct BeforeTet : Env {
+    std::chrono::system_clock::time_point wall_now() const override {
+      return std::chrono::sys_days{std::chrono::year{2026} / 2 / 16} + std::chrono::hours{15 - 7};
+    }
+  } env;
+  const auto file = fresh_db("clock.db");
+  {
+    Store s(file, env);
+    s.open_batch("b1", "/in", "2026-02-16T14:00:00+07:00", two_pages());
+    s.quarantine({"b1", 2, "b.pdf", 1, "not a readable PDF", "", ""});
+    EXPECT_EQ(s.quarantined("b1").at(0).at, "2026-02-16T15:00:00+07:00");
+    s.commit_dossiers("b1", {record(1, "")}, "H38");
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  std::string times;
+  sqlite3_exec(
+      db, "SELECT created_at || ' ' || committed_at FROM batches UNION ALL SELECT committed_at FROM dossiers",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) += std::string(values[0] ? values[0] : "NULL") + ";";
+        return 0;
+      },
+      &times, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(times, "2026-02-16T15:00:00+07:00 2026-02-16T15:00:00+07:00;2026-02-16T15:00:00+07:00;");
+}
+
+TEST(Store, AStoredRecordThatNoLongerFollowsTheSchemaIsAnErrorNamingItsDossierAndField) {
+  const auto file = fresh_db("bad-record.db");
+  {
+    Store s(file);
+    s.open_batch("b1", "/in", "t", two_pages());
+    s.commit_dossiers("b1", {record(1, "EE123456785VN")}, "H38");
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE dossiers SET record = json_set(record, '$.tracking_valid', 'yes')", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Store s(file);
+  try {
+    s.dossiers("b1");
+    FAIL() << "a bad stored record was read";
+  } catch (const StoreError& e) {
+    EXPECT_STREQ(e.what(), "stored record of b1/page 1: record: 'tracking_valid' must be true or false");
+  }
+}
+
 TEST(Store, DossierCodesAreGapFreePerAgencyAndDayUnderConcurrentSinks) {
   const auto file = fresh_db("codes.db");
   { Store init(file); }
@@ -120,7 +174,7 @@ TEST(Store, DossierCodesAreGapFreePerAgencyAndDayUnderConcurrentSinks) {
       for (int b = 0; b < kBatches; ++b) {
         const std::string batch = "t" + std::to_string(t) + "b" + std::to_string(b);
         s.open_batch(batch, "/in", "2026-11-27T09:30:00+07:00", {});
-        std::vector<nlohmann::json> records;
+        std::vector<DossierRecord> records;
         for (int i = 1; i <= kPerBatch; ++i) records.push_back(record(i, ""));
         s.commit_dossiers(batch, records, "000.00.00.H38");
       }
@@ -132,7 +186,7 @@ TEST(Store, DossierCodesAreGapFreePerAgencyAndDayUnderConcurrentSinks) {
   for (int t = 0; t < kSinks; ++t)
     for (int b = 0; b < kBatches; ++b)
       for (const auto& r : s.dossiers("t" + std::to_string(t) + "b" + std::to_string(b)))
-        codes.insert(r.at("dossier_code").get<std::string>());
+        codes.insert(r.dossier_code.value());
   std::set<std::string> expected;
   for (int n = 1; n <= kSinks * kBatches * kPerBatch; ++n) {
     char buf[32];
@@ -145,20 +199,20 @@ TEST(Store, DossierCodesAreGapFreePerAgencyAndDayUnderConcurrentSinks) {
 TEST(Store, RecommittingKeepsCodesAndAFailedCommitGivesItsNumbersBack) {
   Store s(fresh_db("codes2.db"));
   s.open_batch("a", "/in", "t", {});
-  const std::vector<nlohmann::json> first{record(1, "EE123456785VN"), record(4, "")};
+  const std::vector<DossierRecord> first{record(1, "EE123456785VN"), record(4, "")};
   s.commit_dossiers("a", first, "H38");
   s.commit_dossiers("a", first, "H38");
   ASSERT_EQ(s.dossiers("a").size(), 2u);
-  EXPECT_EQ(s.dossiers("a")[0]["dossier_code"], "H38-261127-0001");
-  EXPECT_EQ(s.dossiers("a")[1]["dossier_code"], "H38-261127-0002");
+  EXPECT_EQ(s.dossiers("a")[0].dossier_code, "H38-261127-0001");
+  EXPECT_EQ(s.dossiers("a")[1].dossier_code, "H38-261127-0002");
   EXPECT_EQ(s.find_dossiers("H38-261127-0002").size(), 1u);
 
   s.open_batch("b", "/in", "t", {});
   EXPECT_ANY_THROW(s.commit_dossiers("b", {record(1, ""), record(2, "", "not a date")}, "H38"));
   s.open_batch("c", "/in", "t", {});
   s.commit_dossiers("c", {record(1, ""), record(2, "", "2026-11-28T08:00:00+07:00")}, "H38");
-  EXPECT_EQ(s.dossiers("c")[0]["dossier_code"], "H38-261127-0003");  // 0003 was not burnt by "b"
-  EXPECT_EQ(s.dossiers("c")[1]["dossier_code"], "H38-261128-0001");  // a new day starts at 0001
+  EXPECT_EQ(s.dossiers("c")[0].dossier_code, "H38-261127-0003");  // 0003 was not burnt by "b"
+  EXPECT_EQ(s.dossiers("c")[1].dossier_code, "H38-261128-0001");  // a new day starts at 0001
 }
 
 }  // namespace intake

@@ -25,7 +25,7 @@ bool is_dossier_code(std::string_view s) {
   return s.size() <= kMaxCodeLength && std::regex_match(s.begin(), s.end(), code_pattern());
 }
 
-std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& groups, const std::string& batch_id,
+std::vector<nlohmann::json> plan_dispatches(const std::vector<DossierRecord>& groups, const std::string& batch_id,
                                             const std::string& dispatched_at) {
   std::vector<nlohmann::json> out;
   int group_no = 0;
@@ -33,13 +33,11 @@ std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& g
     ++group_no;
     std::vector<int> pages;
     std::vector<std::string> scanned, in_text;
-    for (const auto& p : g.value("pages", nlohmann::json::array())) {
-      pages.push_back(p.value("number", 0));
-      for (const auto& b : p.value("barcodes", nlohmann::json::array())) {
-        const std::string text = b.contains("text") && b["text"].is_string() ? b["text"].get<std::string>() : "";
-        if (is_dossier_code(text)) add_unique(scanned, text);
-      }
-      const std::string text = p.contains("text") && p["text"].is_string() ? p["text"].get<std::string>() : "";
+    for (const auto& p : g.pages) {
+      pages.push_back(p.number);
+      for (const auto& b : p.barcodes)
+        if (is_dossier_code(b.text)) add_unique(scanned, b.text);
+      const std::string& text = p.text;
       // Word by word, each bounded, for the same reason.
       std::size_t start = 0;
       while (start < text.size()) {
@@ -57,8 +55,8 @@ std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& g
                            {"batch_id", batch_id},
                            {"group", group_no},
                            {"pages", pages},
-                           {"tracking_number", g.value("tracking_number", nlohmann::json())},
-                           {"tracking_valid", g.value("tracking_valid", false)},
+                           {"tracking_number", g.tracking_number ? nlohmann::json(*g.tracking_number) : nullptr},
+                           {"tracking_valid", g.tracking_valid},
                            {"dossier_code", nullptr},
                            {"code_source", nullptr},
                            {"dispatched_at", dispatched_at},

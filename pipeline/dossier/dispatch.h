@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/dossier/record.h"
+
 namespace intake {
 
 inline constexpr std::string_view kDispatchSchema = "intake.dispatch/1";
@@ -25,7 +27,7 @@ bool is_dossier_code(std::string_view s);
 // Each: {schema, batch_id, group (1-based), pages, tracking_number, tracking_valid,
 // dossier_code, code_source ("barcode"|"text"|null), dispatched_at, status "pending", reasons}.
 // `groups` are the assembler's records of the batch, in scan order.
-std::vector<nlohmann::json> plan_dispatches(const std::vector<nlohmann::json>& groups, const std::string& batch_id,
+std::vector<nlohmann::json> plan_dispatches(const std::vector<DossierRecord>& groups, const std::string& batch_id,
                                             const std::string& dispatched_at);
 
 }  // namespace intake

@@ -33,7 +33,7 @@ std::vector<std::string> next_states(std::string_view from) {
   return it == transitions().end() ? std::vector<std::string>{} : it->second;
 }
 
-Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current, const std::string& last_at,
+Result<StateChange> plan_change(const DossierRecord& record, const std::string& current, const std::string& last_at,
                                 const std::string& pause_started, const std::string& to, const std::string& at,
                                 const std::string& actor, const std::string& note, const WorkingCalendar& calendar) {
   if (!is_state(to)) {
@@ -48,8 +48,7 @@ Result<StateChange> plan_change(const nlohmann::json& record, const std::string&
   if (!last_at.empty() && at < last_at) return Refusal{"the change is dated " + at + ", before the last one (" + last_at + ")"};
   if (actor.empty()) return Refusal{"a change needs an actor"};
 
-  StateChange change{current, to, at, actor, note, std::nullopt};
-  if (record.contains("due_date") && record["due_date"].is_string()) change.due_date = record["due_date"];
+  StateChange change{current, to, at, actor, note, record.due_date};
   if (current == "waiting_supplement" && change.due_date) {
     const auto from = parse_date(pause_started.substr(0, 10));
     const auto until = parse_date(at.substr(0, 10));

@@ -15,9 +15,8 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/record.h"
 #include "pipeline/error.h"
 
 namespace intake {
@@ -41,7 +40,7 @@ using Refusal = Error;  // a change the rules do not allow, with why
 // The change of `record` (state `current`, last change at `last_at`, the supplement wait began
 // at `pause_started` when waiting) to `to` at `at`: the change as it will be stored, with the
 // record's new due date, or why it is refused.
-Result<StateChange> plan_change(const nlohmann::json& record, const std::string& current, const std::string& last_at,
+Result<StateChange> plan_change(const DossierRecord& record, const std::string& current, const std::string& last_at,
                                 const std::string& pause_started, const std::string& to, const std::string& at,
                                 const std::string& actor, const std::string& note, const WorkingCalendar& calendar);
 

@@ -12,6 +12,18 @@
 namespace intake {
 namespace {
 
+// A record as stored: read through its one mapping; one that no longer follows the schema is
+// the store's error, naming where it is.
+DossierRecord stored_record(const std::string& text, const std::string& where) {
+  try {
+    return dossier_from_json(nlohmann::json::parse(text));
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError("stored record of " + where + " is not JSON: " + e.what());
+  } catch (const RecordError& e) {
+    throw StoreError("stored record of " + where + ": " + e.what());
+  }
+}
+
 // Each entry is one migration; never edit one that has shipped, append a new one.
 const std::vector<std::string_view> kMigrations = {
     R"sql(
@@ -87,7 +99,9 @@ std::string yymmdd(const std::string& received_at) {
 
 std::string now_iso_vn() { return LocalTime::now().iso(); }
 
-Store::Store(const std::filesystem::path& path) : db_(path) {
+std::string Store::now() const { return LocalTime::at(env_->wall_now()).iso(); }
+
+Store::Store(const std::filesystem::path& path, const Env& env) : env_(&env), db_(path) {
   db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   migrate();
 }
@@ -101,7 +115,9 @@ void Store::migrate() {
     for (int v = current + 1; v <= static_cast<int>(kMigrations.size()); ++v) {
       db_.exec(kMigrations[v - 1]);
       Statement(db_, "INSERT INTO schema_migrations(version, applied_at) VALUES(?, ?)")
-          .bind(1, int64_t{v}).bind(2, now_iso_vn()).run();
+          .bind(1, int64_t{v})
+          .bind(2, now())
+          .run();
     }
   });
 }
@@ -122,7 +138,11 @@ BatchInfo Store::open_batch(const std::string& batch_id, const std::string& inpu
     Statement(db_,
               "INSERT OR IGNORE INTO batches(batch_id, input, received_at, page_count, created_at) "
               "VALUES(?, ?, ?, ?, ?)")
-        .bind(1, batch_id).bind(2, input).bind(3, received_at).bind(4, int64_t(pages.size())).bind(5, now_iso_vn())
+        .bind(1, batch_id)
+        .bind(2, input)
+        .bind(3, received_at)
+        .bind(4, int64_t(pages.size()))
+        .bind(5, now())
         .run();
     Statement insert(db_,
                      "INSERT OR IGNORE INTO pages(batch_id, number, source_file, source_page, content_hash, state, "
@@ -133,12 +153,20 @@ BatchInfo Store::open_batch(const std::string& batch_id, const std::string& inpu
                       "WHERE batch_id = ?1 AND number = ?2 AND (content_hash <> ?5 OR source_file <> ?3) RETURNING number");
     Statement unquarantine(db_, "DELETE FROM quarantine WHERE batch_id = ? AND page_number = ?");
     Statement unfail(db_, "DELETE FROM page_failures WHERE batch_id = ? AND number = ?");
+    // Both statements take a page as ?1..?7.
+    const auto bind_page = [&](Statement& st, const LedgerPage& p) -> Statement& {
+      return st.bind(1, batch_id)
+          .bind(2, int64_t{p.number})
+          .bind(3, p.source_file)
+          .bind(4, int64_t{p.source_page})
+          .bind(5, p.content_hash)
+          .bind(6, p.error)
+          .bind(7, now());
+    };
     for (const auto& p : pages) {
-      insert.bind(1, batch_id).bind(2, int64_t{p.number}).bind(3, p.source_file).bind(4, int64_t{p.source_page})
-          .bind(5, p.content_hash).bind(6, p.error).bind(7, now_iso_vn()).run();
+      bind_page(insert, p).run();
       insert.reset();
-      changed.bind(1, batch_id).bind(2, int64_t{p.number}).bind(3, p.source_file).bind(4, int64_t{p.source_page})
-          .bind(5, p.content_hash).bind(6, p.error).bind(7, now_iso_vn());
+      bind_page(changed, p);
       const bool was_changed = changed.step();
       changed.reset();
       if (was_changed) {
@@ -195,14 +223,22 @@ int Store::record_failure(const std::string& batch_id, int number, const std::st
     known.bind(1, batch_id).bind(2, int64_t{number});
     if (!known.step()) return;
     known.run();
-    Statement(db_,
-              "INSERT OR IGNORE INTO page_failures(batch_id, number, token, stage, reason, at) VALUES(?, ?, ?, ?, ?, ?)")
-        .bind(1, batch_id).bind(2, int64_t{number}).bind(3, token).bind(4, stage).bind(5, reason).bind(6, now_iso_vn())
+    Statement(
+        db_, "INSERT OR IGNORE INTO page_failures(batch_id, number, token, stage, reason, at) VALUES(?, ?, ?, ?, ?, ?)")
+        .bind(1, batch_id)
+        .bind(2, int64_t{number})
+        .bind(3, token)
+        .bind(4, stage)
+        .bind(5, reason)
+        .bind(6, now())
         .run();
     Statement(db_,
               "UPDATE pages SET attempts = (SELECT count(*) FROM page_failures f WHERE f.batch_id = pages.batch_id "
               "AND f.number = pages.number), updated_at = ? WHERE batch_id = ? AND number = ?")
-        .bind(1, now_iso_vn()).bind(2, batch_id).bind(3, int64_t{number}).run();
+        .bind(1, now())
+        .bind(2, batch_id)
+        .bind(3, int64_t{number})
+        .run();
     Statement count(db_, "SELECT attempts FROM pages WHERE batch_id = ? AND number = ?");
     count.bind(1, batch_id).bind(2, int64_t{number});
     if (count.step()) failures = static_cast<int>(count.integer(0));
@@ -222,16 +258,28 @@ std::vector<std::string> Store::failures(const std::string& batch_id, int number
 void Store::save_page(const std::string& batch_id, int number, const std::string& state,
                       const nlohmann::json& result, const std::optional<std::string>& error) {
   Statement(db_, "UPDATE pages SET state = ?, result = ?, error = ?, updated_at = ? WHERE batch_id = ? AND number = ?")
-      .bind(1, state).bind(2, result.dump()).bind(3, error).bind(4, now_iso_vn()).bind(5, batch_id)
-      .bind(6, int64_t{number}).run();
+      .bind(1, state)
+      .bind(2, result.dump())
+      .bind(3, error)
+      .bind(4, now())
+      .bind(5, batch_id)
+      .bind(6, int64_t{number})
+      .run();
 }
 
 void Store::quarantine(const QuarantineEntry& e) {
-  Statement(db_,
-            "INSERT OR IGNORE INTO quarantine(batch_id, page_number, source_file, source_page, reason, stored_path, at) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, e.batch_id).bind(2, int64_t{e.page_number}).bind(3, e.source_file).bind(4, int64_t{e.source_page})
-      .bind(5, e.reason).bind(6, e.stored_path).bind(7, e.at.empty() ? now_iso_vn() : e.at).run();
+  Statement(
+      db_,
+      "INSERT OR IGNORE INTO quarantine(batch_id, page_number, source_file, source_page, reason, stored_path, at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, e.batch_id)
+      .bind(2, int64_t{e.page_number})
+      .bind(3, e.source_file)
+      .bind(4, int64_t{e.source_page})
+      .bind(5, e.reason)
+      .bind(6, e.stored_path)
+      .bind(7, e.at.empty() ? now() : e.at)
+      .run();
 }
 
 std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
@@ -246,24 +294,23 @@ std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
   return out;
 }
 
-void Store::commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& input,
+void Store::commit_dossiers(const std::string& batch_id, const std::vector<DossierRecord>& input,
                             const std::vector<nlohmann::json>& explanations, const std::string& agency) {
-  std::vector<nlohmann::json> records = input;
+  std::vector<DossierRecord> records = input;
   std::vector<int64_t> keys;
-  for (const auto& r : records) {
-    const auto& pages = r.at("pages");
-    keys.push_back(pages.empty() ? 0 : pages.front().at("number").get<int64_t>());
-  }
+  for (const auto& r : records) keys.push_back(r.pages.empty() ? 0 : r.pages.front().number);
   db_.transaction([&] {
     write_records(batch_id, records, keys, agency, "intake", "batch " + batch_id, &explanations);
     Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
         .bind(1, batch_id).run();
     Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
-        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+        .bind(1, now())
+        .bind(2, batch_id)
+        .run();
   });
 }
 
-std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
+std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<DossierRecord>& records,
                                        const std::vector<int64_t>& keys, const std::string& agency,
                                        const std::string& actor, const std::string& note,
                                        const std::vector<nlohmann::json>* explanations) {
@@ -280,8 +327,8 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
   // Codes given from outside in this agency's series move its sequence past them first, so
   // that no code given now collides with one given by the sequence.
   for (const auto& r : records) {
-    if (agency.empty() || !r.at("dossier_code").is_string()) continue;
-    const std::string code = r["dossier_code"].get<std::string>();
+    if (agency.empty() || !r.dossier_code) continue;
+    const std::string& code = *r.dossier_code;
     const std::string prefix = agency + "-";
     if (code.size() != prefix.size() + 11 || code.compare(0, prefix.size(), prefix) != 0) continue;
     at_least.reset();
@@ -296,9 +343,9 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
     std::optional<std::string> before;
     if (existing.step()) before = existing.optional_text(0);
     existing.reset();
-    if (r.at("dossier_code").is_string()) {
+    if (r.dossier_code) {
       // A code given from outside (an import): it must not be another dossier's.
-      const std::string code = r["dossier_code"].get<std::string>();
+      const std::string& code = *r.dossier_code;
       taken.reset();
       taken.bind(1, code);
       if (taken.step() && (taken.text(0) != batch_id || taken.integer(1) != keys[k]))
@@ -310,17 +357,17 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
     }
     if (agency.empty()) continue;
     if (before) {
-      r["dossier_code"] = *before;  // committed before: the record keeps its code
+      r.dossier_code = *before;  // committed before: the record keeps its code
       continue;
     }
-    const std::string day = yymmdd(r.at("received_at").get<std::string>());
+    const std::string day = yymmdd(r.received_at);
     next.reset();
     next.bind(1, agency).bind(2, day);
     if (!next.step()) db_.fail("no dossier code sequence for " + agency + " " + day);
     char seq[16];
     std::snprintf(seq, sizeof seq, "%04lld", static_cast<long long>(next.integer(0)));
     next.reset();
-    r["dossier_code"] = agency + "-" + day + "-" + seq;
+    r.dossier_code = agency + "-" + day + "-" + seq;
     fresh[k] = true;
   }
   Statement upsert(db_,
@@ -330,17 +377,14 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
                    "record = excluded.record, explanation = excluded.explanation");
   for (std::size_t k = 0; k < records.size(); ++k) {
     const auto& r = records[k];
-    std::optional<std::string> code, tracking;
-    if (r.at("dossier_code").is_string()) code = r["dossier_code"].get<std::string>();
-    if (r.at("tracking_number").is_string()) tracking = r["tracking_number"].get<std::string>();
     std::optional<std::string> explanation;
     if (explanations && k < explanations->size()) explanation = (*explanations)[k].dump();
     upsert.bind(1, batch_id)
         .bind(2, keys[k])
-        .bind(3, code)
-        .bind(4, tracking)
-        .bind(5, r.dump())
-        .bind(6, now_iso_vn())
+        .bind(3, r.dossier_code)
+        .bind(4, r.tracking_number)
+        .bind(5, to_json(r).dump())
+        .bind(6, now())
         .bind(7, explanation)
         .run();
   }
@@ -349,21 +393,19 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
                      "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
                      "VALUES(?, NULL, 'received', ?, ?, ?, ?)");
   for (std::size_t k = 0; k < records.size(); ++k) {
-    if (!fresh[k] || !records[k].at("dossier_code").is_string()) continue;
     const auto& r = records[k];
-    std::optional<std::string> due;
-    if (r.contains("due_date") && r["due_date"].is_string()) due = r["due_date"].get<std::string>();
-    received.bind(1, r["dossier_code"].get<std::string>()).bind(2, r.at("received_at").get<std::string>())
-        .bind(3, actor).bind(4, note).bind(5, due).run();
+    if (!fresh[k] || !r.dossier_code) continue;
+    received.bind(1, *r.dossier_code).bind(2, r.received_at).bind(3, actor).bind(4, note).bind(5, r.due_date).run();
   }
   return fresh;
 }
 
-std::optional<std::vector<nlohmann::json>> Store::import_dossiers(const std::string& batch_id, const std::string& source,
-                                                                  const std::vector<nlohmann::json>& input,
-                                                                  const std::string& agency,
-                                                                  const WorkingCalendar& calendar) {
-  std::vector<nlohmann::json> records = input;
+std::optional<std::vector<DossierRecord>> Store::import_dossiers(const std::string& batch_id, const std::string& source,
+                                                                 const std::vector<ImportedDossier>& input,
+                                                                 const std::string& agency,
+                                                                 const WorkingCalendar& calendar) {
+  std::vector<DossierRecord> records;
+  for (const auto& i : input) records.push_back(i.record);
   bool done_before = false;
   db_.transaction([&] {
     Statement seen(db_, "SELECT state FROM batches WHERE batch_id = ?");
@@ -376,28 +418,26 @@ std::optional<std::vector<nlohmann::json>> Store::import_dossiers(const std::str
     Statement(db_,
               "INSERT INTO batches(batch_id, input, received_at, page_count, created_at) VALUES(?, ?, ?, 0, ?) "
               "ON CONFLICT(batch_id) DO NOTHING")
-        .bind(1, batch_id).bind(2, source).bind(3, now_iso_vn()).bind(4, now_iso_vn()).run();
+        .bind(1, batch_id)
+        .bind(2, source)
+        .bind(3, now())
+        .bind(4, now())
+        .run();
     std::vector<int64_t> keys;
     for (std::size_t k = 0; k < records.size(); ++k) keys.push_back(static_cast<int64_t>(k) + 1);
-    std::vector<nlohmann::json> histories;
-    for (auto& r : records) {
-      histories.push_back(r.contains("history") ? r["history"] : nlohmann::json::array());
-      r.erase("history");
-    }
     const auto fresh = write_records(batch_id, records, keys, agency, "import", "import " + source);
     // Each record's later history, checked change by change as set-status would.
     for (std::size_t k = 0; k < records.size(); ++k) {
       if (!fresh[k]) continue;
-      const std::string code = records[k]["dossier_code"].get<std::string>();
-      std::string state = "received", last_at = records[k]["received_at"].get<std::string>(), pause_started;
-      auto record = records[k];
-      for (const auto& h : histories[k]) {
-        const auto planned = plan_change(record, state, last_at, pause_started, h.value("to", ""), h.value("at", ""),
-                                         h.value("actor", "import"), h.value("note", ""), calendar);
+      auto& record = records[k];
+      const std::string code = *record.dossier_code;
+      std::string state = "received", last_at = record.received_at, pause_started;
+      for (const auto& h : input[k].history) {
+        const auto planned = plan_change(record, state, last_at, pause_started, h.to, h.at, h.actor, h.note, calendar);
         if (const auto* refused = std::get_if<Refusal>(&planned))
           throw StoreError("record " + std::to_string(k + 1) + " (" + code + "): history: " + refused->reason);
         const auto& change = std::get<StateChange>(planned);
-        record["due_date"] = change.due_date ? nlohmann::json(*change.due_date) : nlohmann::json();
+        record.due_date = change.due_date;
         if (change.to == "waiting_supplement") pause_started = change.at;
         state = change.to;
         last_at = change.at;
@@ -407,12 +447,16 @@ std::optional<std::vector<nlohmann::json>> Store::import_dossiers(const std::str
             .bind(1, code).bind(2, change.from).bind(3, change.to).bind(4, change.at).bind(5, change.actor)
             .bind(6, change.note).bind(7, change.due_date).run();
       }
-      records[k] = record;
       Statement(db_, "UPDATE dossiers SET state = ?, record = ? WHERE dossier_code = ?")
-          .bind(1, state).bind(2, record.dump()).bind(3, code).run();
+          .bind(1, state)
+          .bind(2, to_json(record).dump())
+          .bind(3, code)
+          .run();
     }
     Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
-        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+        .bind(1, now())
+        .bind(2, batch_id)
+        .run();
   });
   if (done_before) return std::nullopt;
   return records;
@@ -451,16 +495,28 @@ std::optional<nlohmann::json> Store::explanation(const std::string& code) {
   return nlohmann::json::parse(*text);
 }
 
-std::vector<nlohmann::json> Store::dossiers(const std::string& batch_id) {
-  Statement s(db_, "SELECT record FROM dossiers WHERE batch_id = ? ORDER BY first_page");
+std::vector<DossierRecord> Store::dossiers(const std::string& batch_id) {
+  Statement s(db_, "SELECT record, first_page FROM dossiers WHERE batch_id = ? ORDER BY first_page");
   s.bind(1, batch_id);
-  std::vector<nlohmann::json> out;
-  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  std::vector<DossierRecord> out;
+  while (s.step()) out.push_back(stored_record(s.text(0), batch_id + "/page " + std::to_string(s.integer(1))));
   return out;
 }
 
-std::vector<nlohmann::json> Store::find_dossiers(const std::string& key) {
+std::vector<nlohmann::json> Store::explanations(const std::string& batch_id) {
+  Statement s(db_, "SELECT explanation FROM dossiers WHERE batch_id = ? ORDER BY first_page");
+  s.bind(1, batch_id);
   std::vector<nlohmann::json> out;
+  while (s.step()) {
+    const auto text = s.optional_text(0);
+    out.push_back(text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json());
+    if (out.back().is_discarded()) out.back() = nullptr;
+  }
+  return out;
+}
+
+std::vector<DossierRecord> Store::find_dossiers(const std::string& key) {
+  std::vector<DossierRecord> out;
   if (auto slash = key.find('/'); slash != std::string::npos) {
     const auto all = dossiers(key.substr(0, slash));
     try {
@@ -474,7 +530,7 @@ std::vector<nlohmann::json> Store::find_dossiers(const std::string& key) {
               "SELECT record FROM dossiers WHERE dossier_code = ?1 OR tracking_number = ?1 OR dossier_code IN "
               "(SELECT dossier_code FROM dispatches WHERE tracking_number = ?1 AND status = 'linked') ORDER BY id");
   s.bind(1, key);
-  while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
+  while (s.step()) out.push_back(stored_record(s.text(0), "dossier " + key));
   return out;
 }
 
@@ -482,7 +538,7 @@ std::optional<DossierStatus> Store::status(const std::string& code) {
   Statement d(db_, "SELECT state, record FROM dossiers WHERE dossier_code = ?");
   d.bind(1, code);
   if (!d.step()) return std::nullopt;
-  DossierStatus st{code, d.text(0), nlohmann::json::parse(d.text(1)), {}};
+  DossierStatus st{code, d.text(0), stored_record(d.text(1), "dossier " + code), {}};
   d.reset();
   Statement e(db_,
               "SELECT COALESCE(from_state, ''), to_state, at, actor, note, due_date FROM dossier_events "
@@ -498,13 +554,16 @@ void Store::apply_change(const std::string& code, const StateChange& change) {
     current.bind(1, code);
     if (!current.step()) db_.fail("no dossier " + code);
     const std::string state = current.text(0);
-    auto record = nlohmann::json::parse(current.text(1));
+    auto record = stored_record(current.text(1), "dossier " + code);
     current.reset();
     if (state != change.from)
       throw StoreError("dossier " + code + " is now " + state + ", not " + change.from + ": it changed meanwhile");
-    record["due_date"] = change.due_date ? nlohmann::json(*change.due_date) : nlohmann::json();
+    record.due_date = change.due_date;
     Statement(db_, "UPDATE dossiers SET state = ?, record = ? WHERE dossier_code = ?")
-        .bind(1, change.to).bind(2, record.dump()).bind(3, code).run();
+        .bind(1, change.to)
+        .bind(2, to_json(record).dump())
+        .bind(3, code)
+        .run();
     Statement(db_,
               "INSERT INTO dossier_events(dossier_code, from_state, to_state, at, actor, note, due_date) "
               "VALUES(?, ?, ?, ?, ?, ?, ?)")
@@ -513,20 +572,20 @@ void Store::apply_change(const std::string& code, const StateChange& change) {
   });
 }
 
-std::vector<nlohmann::json> Store::search(const std::string& key) {
-  std::vector<nlohmann::json> out = find_dossiers(key);
+std::vector<DossierRecord> Store::search(const std::string& key) {
+  std::vector<DossierRecord> out = find_dossiers(key);
   if (!out.empty() || key.find('/') != std::string::npos) return out;
   // Names match accent- and case-insensitively ("nguyen van an" finds "Nguyễn Văn An").
   const std::string wanted = text::squeeze(text::fold(key));
   if (wanted.empty()) return out;
   Statement s(db_,
               "SELECT record, json_extract(record, '$.applicant.id_number'), "
-              "json_extract(record, '$.applicant.full_name') FROM dossiers ORDER BY id");
+              "json_extract(record, '$.applicant.full_name'), batch_id, first_page FROM dossiers ORDER BY id");
   while (s.step()) {
     const bool id = s.optional_text(1) == key;
     const auto name = s.optional_text(2);
     if (id || (name && text::squeeze(text::fold(*name)).find(wanted) != std::string::npos))
-      out.push_back(nlohmann::json::parse(s.text(0)));
+      out.push_back(stored_record(s.text(0), s.text(3) + "/page " + std::to_string(s.integer(4))));
   }
   return out;
 }
@@ -570,7 +629,7 @@ void Store::commit_dispatches(const std::string& batch_id, const std::vector<nlo
           reasons.push_back("unknown_dossier");
         } else {
           const std::string state = dossier.text(0);
-          const auto record = nlohmann::json::parse(dossier.text(1));
+          const auto record = stored_record(dossier.text(1), "dossier " + *code);
           const auto inbound = dossier.optional_text(2);
           dossier.reset();
           earlier.reset();
@@ -626,7 +685,9 @@ void Store::commit_dispatches(const std::string& batch_id, const std::vector<nlo
     Statement(db_, "UPDATE pages SET state = 'committed' WHERE batch_id = ? AND state = 'processed'")
         .bind(1, batch_id).run();
     Statement(db_, "UPDATE batches SET state = 'committed', committed_at = ? WHERE batch_id = ?")
-        .bind(1, now_iso_vn()).bind(2, batch_id).run();
+        .bind(1, now())
+        .bind(2, batch_id)
+        .run();
   });
 }
 

@@ -18,7 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/dossier/lifecycle.h"
+#include "pipeline/dossier/record.h"
 #include "pipeline/dossier/sqlite.h"
+#include "pipeline/env.h"
 #include "pipeline/ledger.h"
 
 namespace intake {
@@ -26,8 +28,17 @@ namespace intake {
 struct DossierStatus {
   std::string code;
   std::string state;
-  nlohmann::json record;
+  DossierRecord record;
   std::vector<StateChange> history;  // oldest first; the first is its reception
+};
+
+// A record that came another way (intake import), with its later lifecycle to replay.
+struct ImportedDossier {
+  struct Step {
+    std::string to, at, actor = "import", note;
+  };
+  DossierRecord record;
+  std::vector<Step> history;
 };
 
 // What reports count, per dossier (pipeline/report.h).
@@ -41,7 +52,8 @@ struct DispatchFacts {
 
 class Store final : public Ledger {
  public:
-  explicit Store(const std::filesystem::path& path);  // throws StoreError
+  // The times it writes (created, updated, committed, quarantined at) come from env's wall clock.
+  explicit Store(const std::filesystem::path& path, const Env& env = Env::real());  // throws StoreError
 
   int schema_version();
   static int latest_schema_version();  // the version this program migrates a store to
@@ -75,24 +87,28 @@ class Store final : public Ledger {
   // batch committed. Writing the same records again changes nothing. An empty agency: no codes.
   // Safe with several processes or threads committing to one file (each with its own Store).
   // `explanations`, one per record when given, are kept beside them (intake.explanation/1).
-  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
+  void commit_dossiers(const std::string& batch_id, const std::vector<DossierRecord>& records,
                        const std::vector<nlohmann::json>& explanations, const std::string& agency = "");
-  void commit_dossiers(const std::string& batch_id, const std::vector<nlohmann::json>& records,
+  void commit_dossiers(const std::string& batch_id, const std::vector<DossierRecord>& records,
                        const std::string& agency = "") {
     commit_dossiers(batch_id, records, {}, agency);
   }
   // Why a committed dossier's pages were grouped as they were; nothing for imported dossiers.
   std::optional<nlohmann::json> explanation(const std::string& code);
-  std::vector<nlohmann::json> dossiers(const std::string& batch_id);
+  // A batch's dossiers in scan order. A stored record that no longer follows the schema is a
+  // StoreError naming the dossier and the field.
+  std::vector<DossierRecord> dossiers(const std::string& batch_id);
+  // Their explanations, in the same order (null where there is none).
+  std::vector<nlohmann::json> explanations(const std::string& batch_id);
 
   // Records that came another way (intake import): in one transaction, keyed by (batch_id, line),
   // keeping a given dossier_code (refused when another dossier has it) or allocating one, and
-  // replaying each record's `history` ([{to, at, actor, note}]) through the lifecycle rules; a
-  // refused change rolls the whole import back (StoreError). Nothing when the batch was imported
-  // before; else the records as stored.
-  std::optional<std::vector<nlohmann::json>> import_dossiers(const std::string& batch_id, const std::string& source,
-                                                             const std::vector<nlohmann::json>& records,
-                                                             const std::string& agency, const WorkingCalendar& calendar);
+  // replaying each record's history through the lifecycle rules; a refused change rolls the
+  // whole import back (StoreError). Nothing when the batch was imported before; else the
+  // records as stored.
+  std::optional<std::vector<DossierRecord>> import_dossiers(const std::string& batch_id, const std::string& source,
+                                                            const std::vector<ImportedDossier>& records,
+                                                            const std::string& agency, const WorkingCalendar& calendar);
 
   std::vector<DossierFacts> facts();
   std::vector<DispatchFacts> dispatch_facts();
@@ -109,9 +125,9 @@ class Store final : public Ledger {
   std::vector<nlohmann::json> dispatches_of(const std::string& dossier_code);
   // By dossier code, tracking number (inbound, or outbound of a linked dispatch), or
   // "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
-  std::vector<nlohmann::json> find_dossiers(const std::string& key);
+  std::vector<DossierRecord> find_dossiers(const std::string& key);
   // ... or else by the applicant's ID number or a part of the applicant's name.
-  std::vector<nlohmann::json> search(const std::string& key);
+  std::vector<DossierRecord> search(const std::string& key);
 
   // Lifecycle (pipeline/lifecycle.h): the state and history of a dossier, by code.
   std::optional<DossierStatus> status(const std::string& code);
@@ -121,11 +137,13 @@ class Store final : public Ledger {
 
  private:
   void migrate();
+  std::string now() const;  // env's wall clock, Asia/Ho_Chi_Minh
   // Inside a transaction: gives codes, upserts by (batch_id, key), logs the reception of the
   // dossiers new to the store (returned true for those).
-  std::vector<bool> write_records(const std::string& batch_id, std::vector<nlohmann::json>& records,
+  std::vector<bool> write_records(const std::string& batch_id, std::vector<DossierRecord>& records,
                                   const std::vector<int64_t>& keys, const std::string& agency, const std::string& actor,
                                   const std::string& note, const std::vector<nlohmann::json>* explanations = nullptr);
+  const Env* env_;
   Db db_;
 };
 

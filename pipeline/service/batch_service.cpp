@@ -288,20 +288,20 @@ struct BatchService::Impl {
     outcome.run = coordinator->run(batch, request.received_at, hooks);
 
     const RunResult& run = outcome.run;
-    if (run.already_committed) {
-      outcome.records = dispatch ? store.dispatches(run.batch_id) : store.dossiers(run.batch_id);
-    } else if (!run.interrupted) {
+    if (!run.already_committed && !run.interrupted) {
       const BatchContext context{run.batch_id, run.received_at};
-      std::vector<nlohmann::json> records, explanations;
-      for (const auto& record : assembler.assemble(run.pages, context, &explanations))
-        records.push_back(to_json(record));
-      if (dispatch) {
-        // Outbound mail groups like incoming mail (an envelope, then what it holds).
+      std::vector<nlohmann::json> explanations;
+      const auto records = assembler.assemble(run.pages, context, &explanations);
+      if (dispatch)  // outbound mail groups like incoming mail (an envelope, then what it holds)
         store.commit_dispatches(run.batch_id, plan_dispatches(records, run.batch_id, run.received_at), *calendar);
-        outcome.records = store.dispatches(run.batch_id);
+      else store.commit_dossiers(run.batch_id, records, explanations, config.agency.code);
+    }
+    if (!run.interrupted) {
+      if (dispatch) {
+        outcome.dispatches = store.dispatches(run.batch_id);
       } else {
-        store.commit_dossiers(run.batch_id, records, explanations, config.agency.code);
-        outcome.records = store.dossiers(run.batch_id);
+        outcome.dossiers = store.dossiers(run.batch_id);
+        outcome.explanations = store.explanations(run.batch_id);
       }
     }
     outcome.run.pages.clear();  // in the ledger and now in the records

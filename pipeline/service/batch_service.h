@@ -31,6 +31,7 @@
 #include "pipeline/config.h"
 #include "pipeline/coordinator.h"
 #include "pipeline/dossier/calendar.h"
+#include "pipeline/dossier/record.h"
 
 namespace intake {
 
@@ -48,7 +49,11 @@ struct BatchRequest {
 
 struct BatchOutcome {
   RunResult run;
-  std::vector<nlohmann::json> records;  // as committed (intake.dossier/1 or intake.dispatch/1)
+  // As committed, in scan order: an intake batch's dossiers with why their pages were grouped
+  // (intake.explanation/1, parallel), or a dispatch batch's dispatches (intake.dispatch/1).
+  std::vector<DossierRecord> dossiers;
+  std::vector<nlohmann::json> explanations;
+  std::vector<nlohmann::json> dispatches;
   std::vector<SkippedFile> skipped_files;
   std::string store_path;
 };

@@ -80,20 +80,19 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
   std::vector<Page> pages;
   for (const auto& b : batches) {
     const auto listing = ingest.enumerate({b.dir});
-    std::map<int, const json*> truth_page;
-    for (const auto& d : b.dossiers)
-      for (const auto& p : d["pages"]) truth_page[p["number"].get<int>()] = &p;
+    std::map<int, const PageRecord*> truth_page;
     std::map<int, std::optional<std::string>> tracking_of_envelope;
     for (const auto& d : b.dossiers)
-      for (const auto& p : d["pages"])
-        if (p["type"] == "envelope" && d["tracking_number"].is_string())
-          tracking_of_envelope[p["number"].get<int>()] = d["tracking_number"].get<std::string>();
+      for (const auto& p : d.pages) {
+        truth_page[p.number] = &p;
+        if (p.type == PageType::envelope && d.tracking_number) tracking_of_envelope[p.number] = d.tracking_number;
+      }
     std::filesystem::create_directories(out / "pages" / b.name);
     for (const auto& src : listing.pages) {
       Page page{b.name, src.number, out / "pages" / b.name / (std::to_string(src.number) + ".png")};
       if (auto it = truth_page.find(src.number); it != truth_page.end()) {
-        page.truth_text = it->second->value("text", "");
-        page.truth_type = it->second->value("type", "");
+        page.truth_text = it->second->text;
+        page.truth_type = it->second->type ? std::string(name_of(*it->second->type)) : "";
       }
       if (tracking_of_envelope.count(src.number)) page.tracking = tracking_of_envelope[src.number];
       if (!std::filesystem::exists(page.png)) {
@@ -154,18 +153,18 @@ int cmd_bench(const Config& config, const CorpusOptions& o, const std::filesyste
       queue_max[stage] = std::max(queue_max[stage], v["queue_max"].get<int>());
     }
     queue_seconds += stats["seconds"].get<double>();
-    std::map<int, const json*> got;
+    std::map<int, const PageRecord*> got;
     std::ifstream in(out / (b.name + ".jsonl"));
-    std::vector<json> records;
-    for (std::string line; std::getline(in, line);) records.push_back(json::parse(line));
+    std::vector<DossierRecord> records;
+    for (std::string line; std::getline(in, line);) records.push_back(dossier_from_json(json::parse(line)));
     for (const auto& d : records)
-      for (const auto& p : d["pages"]) got[p["number"].get<int>()] = &p;
+      for (const auto& p : d.pages) got[p.number] = &p;
     for (const Page* page : batch_pages) {
-      const json* p = got.count(page->number) ? got[page->number] : nullptr;
-      if (!page->truth_text.empty()) intake_acc.text(page->truth_text, p ? p->value("text", "") : "");
+      const PageRecord* p = got.count(page->number) ? got[page->number] : nullptr;
+      if (!page->truth_text.empty()) intake_acc.text(page->truth_text, p ? p->text : "");
       std::string codes;
       if (p)
-        for (const auto& bc : (*p)["barcodes"]) codes += bc["text"].get<std::string>() + "\n";
+        for (const auto& bc : p->barcodes) codes += bc.text + "\n";
       intake_acc.barcodes(*page, codes);
     }
 

@@ -10,12 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/dossier/record.h"
+
 namespace intake {
 
 struct TruthBatch {
   std::string name;
   std::filesystem::path dir;
-  std::vector<nlohmann::json> dossiers;
+  std::vector<DossierRecord> dossiers;                    // the truth (truth.jsonl)
   std::vector<int> separators;                            // scan-order numbers
   std::map<int, std::vector<std::string>> conditions;     // page -> "rotation=90", "dpi=150", ...
 };

@@ -26,6 +26,7 @@ std::string joined(const std::vector<std::string>& items) {
 std::string str(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? text::printable(j[key].get<std::string>()) : std::string("-");
 }
+std::string str(const std::optional<std::string>& v) { return v ? text::printable(*v) : std::string("-"); }
 
 }  // namespace
 
@@ -42,19 +43,18 @@ int cmd_status(const std::string& store_path, const std::string& code) {
   const auto next = next_states(st->state);
   for (std::size_t i = 0; i < next.size(); ++i) fmt::print("{}{}", i ? ", " : "", next[i]);
   fmt::print("{})\n", next.empty() ? "none" : "");
-  fmt::print("procedure      {}\n", r.contains("procedure") ? str(r["procedure"], "name") : "-");
-  fmt::print("department     {}\n", str(r, "department"));
-  fmt::print("applicant      {}\n", r.contains("applicant") ? str(r["applicant"], "full_name") : "-");
-  fmt::print("received       {}\n", str(r, "received_at"));
+  fmt::print("procedure      {}\n", str(r.procedure.name));
+  fmt::print("department     {}\n", str(r.department));
+  fmt::print("applicant      {}\n", str(r.applicant.full_name));
+  fmt::print("received       {}\n", text::printable(r.received_at));
   std::string original = "-";
   if (!st->history.empty() && st->history.front().due_date) original = *st->history.front().due_date;
-  const std::string due = str(r, "due_date");
+  const std::string due = str(r.due_date);
   fmt::print("due            {}{}\n", due, due != original && original != "-" ? " (moved from " + original + " by a supplement wait)" : "");
   std::string missing;
-  if (r.contains("review"))
-    for (const auto& reason : r["review"].value("reasons", nlohmann::json::array()))
-      if (reason.is_string() && reason.get<std::string>().rfind("missing_document:", 0) == 0)
-        missing += (missing.empty() ? "" : ", ") + reason.get<std::string>().substr(17);
+  for (const auto& reason : r.reasons)
+    if (reason.code() == "missing_document")
+      missing += (missing.empty() ? "" : ", ") + text::printable(reason.text.substr(17));
   if (!missing.empty()) fmt::print("missing        {} (set-status {} waiting_supplement to ask for them)\n", missing, st->code);
   for (const auto& d : store.dispatches_of(st->code)) {
     std::string reasons;
@@ -105,12 +105,10 @@ int cmd_find(const std::string& store_path, const std::string& key) {
     return 1;
   }
   for (const auto& r : found) {
-    const std::string code = str(r, "dossier_code");
-    const auto st = code != "-" ? store.status(code) : std::nullopt;
-    fmt::print("{:<26} {:<18} {:<15} {:<28} {:<24} {:<16} due {}\n", code, st ? st->state : "-",
-               str(r, "tracking_number"), r.contains("procedure") ? str(r["procedure"], "name") : "-",
-               r.contains("applicant") ? str(r["applicant"], "full_name") : "-", str(r, "received_at").substr(0, 16),
-               str(r, "due_date"));
+    const auto st = r.dossier_code ? store.status(*r.dossier_code) : std::nullopt;
+    fmt::print("{:<26} {:<18} {:<15} {:<28} {:<24} {:<16} due {}\n", str(r.dossier_code), st ? st->state : "-",
+               str(r.tracking_number), str(r.procedure.name), str(r.applicant.full_name),
+               text::printable(r.received_at).substr(0, 16), str(r.due_date));
   }
   return 0;
 }
@@ -131,11 +129,11 @@ int cmd_receipt(const Config& config, const std::string& store_path, const std::
   return 0;
 }
 
-void write_receipts(const Config& config, const std::vector<nlohmann::json>& records, const std::filesystem::path& dir) {
+void write_receipts(const Config& config, const std::vector<DossierRecord>& records, const std::filesystem::path& dir) {
   const Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
   for (const auto& r : records) {
-    const std::string code = str(r, "dossier_code");
-    if (code == "-") continue;
+    if (!r.dossier_code) continue;
+    const std::string& code = *r.dossier_code;
     const auto blanks = write_receipt(r, {config.agency.name, &catalog}, dir / (code + ".pdf"));
     if (!blanks.empty()) spdlog::warn("receipt {}: left blank to fill in by hand: {}", code, joined(blanks));
   }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "pipeline/dossier/record.h"
 
 #include "pipeline/config.h"
 
@@ -28,6 +28,6 @@ int cmd_find(const std::string& store_path, const std::string& key);
 int cmd_receipt(const Config& config, const std::string& store_path, const std::string& code, const std::string& out);
 
 // One slip per record with a dossier code, as DIR/CODE.pdf; the fields left blank are logged.
-void write_receipts(const Config& config, const std::vector<nlohmann::json>& records, const std::filesystem::path& dir);
+void write_receipts(const Config& config, const std::vector<DossierRecord>& records, const std::filesystem::path& dir);
 
 }  // namespace intake

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/dossier/store.h"
+#include "pipeline/env.h"
 #include "pipeline/service/batch_service.h"
 #include "stages/ingest.h"
 #include "tools/intake/commands.h"
@@ -62,7 +63,7 @@ int cmd_eval(const Config& config, const CorpusOptions& o) {
     if (outcome.run.interrupted) return 130;
     report.seconds += outcome.run.seconds;
     report.pages_processed += outcome.run.pages_total - outcome.run.pages_resumed;
-    eval::score_batch(report, b.name, b.dossiers, outcome.records, b.separators, b.conditions);
+    eval::score_batch(report, b.name, b.dossiers, outcome.dossiers, outcome.explanations, b.separators, b.conditions);
   }
 
   const std::string md = eval::to_markdown(report, title);
@@ -72,9 +73,9 @@ int cmd_eval(const Config& config, const CorpusOptions& o) {
   const std::string html = eval::to_html(report, title, [&](const eval::PageProblem& p) {
     return dirs.count(p.batch) ? thumbnail(ingest, dirs[p.batch], p) : std::string();
   });
-  std::ofstream(out / "report.md") << md;
-  std::ofstream(out / "report.html") << html;
-  std::ofstream(out / "report.json") << eval::to_json(report).dump(2) << '\n';
+  write_export(out / "report.md", md);
+  write_export(out / "report.html", html);
+  write_export(out / "report.json", eval::to_json(report).dump(2) + '\n');
   std::cout << md << "\nreports: " << (out / "report.md").string() << ", " << (out / "report.html").string() << ", "
             << (out / "report.json").string() << '\n';
   return 0;

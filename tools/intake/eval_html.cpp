@@ -101,6 +101,20 @@ std::string to_html(const Report& r, const std::string& title, const Thumbnailer
     h += "</tr>";
   }
   h += "</table>";
+  if (!r.confusion_signals.empty()) {
+    h += "<h2>Confusions by the signal that decided them</h2><table><tr><th>truth &rarr; predicted</th>"
+         "<th>deciding signal</th><th>pages</th></tr>";
+    for (const auto& [pair, signals] : r.confusion_signals)
+      for (const auto& [signal, n] : signals)
+        h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(pair), escape(signal), n);
+    h += "</table>";
+  }
+  if (!r.grouping_causes.empty()) {
+    h += "<h2>Dossiers not grouped exactly, by cause</h2><table><tr><th>cause</th><th>dossiers</th></tr>";
+    for (const auto& [cause, n] : r.grouping_causes)
+      h += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape(cause), n);
+    h += "</table>";
+  }
 
   std::vector<std::pair<std::string, double>> by_type, by_condition;
   for (const auto& [type, c] : r.cer_by_type) by_type.emplace_back(type, 100 * r.cer(type));

@@ -24,34 +24,116 @@ std::vector<UChar32> code_points(const std::string& s) {
   return out;
 }
 
-json at_path(const json& j, const std::string& path) {
-  const json* cur = &j;
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = path.find('.', start);
-    const auto key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!cur->is_object() || !cur->contains(key)) return nullptr;
-    cur = &(*cur)[key];
-    if (dot == std::string::npos) return *cur;
-    start = dot + 1;
-  }
-}
+json text_or_null(const std::optional<std::string>& v) { return v ? json(text::squeeze(text::nfc(*v))) : json(); }
 
-json normalized(const json& v) {
-  if (v.is_string()) return text::squeeze(text::nfc(v.get<std::string>()));
-  return v;
-}
-
-std::vector<int> page_numbers(const json& dossier) {
+std::vector<int> page_numbers(const DossierRecord& dossier) {
   std::vector<int> out;
-  for (const auto& p : dossier.value("pages", json::array())) out.push_back(p.value("number", 0));
+  for (const auto& p : dossier.pages) out.push_back(p.number);
   std::sort(out.begin(), out.end());
   return out;
 }
 
-const std::vector<std::string> kFields{"tracking_number", "tracking_valid", "applicant.id_number",
-                                       "applicant.full_name", "applicant.date_of_birth", "sender.name",
-                                       "sender.address", "sender.phone", "procedure.id", "department"};
+std::string type_name(const PageRecord& p) { return p.type ? std::string(name_of(*p.type)) : "(unreadable)"; }
+
+// The fields scored, each read from a record (strings NFC and white-space squeezed).
+struct ScoredField {
+  const char* name;
+  json (*get)(const DossierRecord&);
+};
+const ScoredField kFields[] = {
+    {"tracking_number", [](const DossierRecord& d) { return text_or_null(d.tracking_number); }},
+    {"tracking_valid", [](const DossierRecord& d) { return json(d.tracking_valid); }},
+    {"applicant.id_number", [](const DossierRecord& d) { return text_or_null(d.applicant.id_number); }},
+    {"applicant.full_name", [](const DossierRecord& d) { return text_or_null(d.applicant.full_name); }},
+    {"applicant.date_of_birth", [](const DossierRecord& d) { return text_or_null(d.applicant.date_of_birth); }},
+    {"sender.name", [](const DossierRecord& d) { return text_or_null(d.sender.name); }},
+    {"sender.address", [](const DossierRecord& d) { return text_or_null(d.sender.address); }},
+    {"sender.phone", [](const DossierRecord& d) { return text_or_null(d.sender.phone); }},
+    {"procedure.id", [](const DossierRecord& d) { return text_or_null(d.procedure.id); }},
+    {"department", [](const DossierRecord& d) { return text_or_null(d.department); }},
+};
+
+// What a run's explanations (intake.explanation/1) say about each page and each dossier.
+struct Explained {
+  std::map<int, json> evidence;  // page -> [{signal, weight}]
+  std::map<int, int> appended;   // page -> predicted dossier index it was appended to as a blank back
+  std::vector<std::pair<std::string, int>> boundary;  // per predicted dossier: {reason, page}
+};
+
+Explained read_explanations(const std::vector<json>& explanations) {
+  Explained e;
+  for (std::size_t k = 0; k < explanations.size(); ++k) {
+    const json& x = explanations[k];
+    e.boundary.emplace_back("", 0);
+    if (!x.is_object()) continue;
+    if (const auto b = x.find("boundary"); b != x.end() && b->is_object())
+      e.boundary.back() = {b->value("reason", ""), b->value("page", 0)};
+    for (const auto& n : x.value("appended_blank_pages", json::array()))
+      if (n.is_number_integer()) e.appended[n.get<int>()] = static_cast<int>(k);
+    for (const auto& p : x.value("pages", json::array()))
+      if (p.is_object() && p.value("number", json()).is_number_integer())
+        e.evidence[p["number"].get<int>()] = p.value("evidence", json::array());
+  }
+  return e;
+}
+
+// The signal that decided a page's type: the heaviest `TYPE.*` signal of the type it was given
+// (a decision without a score has weight 0 and counts when it is the only one).
+std::string deciding_signal(const Explained& e, int page, const std::string& type) {
+  const auto it = e.evidence.find(page);
+  if (it == e.evidence.end()) return "(no evidence kept)";
+  std::string best;
+  double weight = -1;
+  for (const auto& s : it->second) {
+    if (!s.is_object() || !s.value("signal", json()).is_string()) continue;
+    const std::string signal = s["signal"].get<std::string>();
+    const double w = s.value("weight", json(0)).is_number() ? s["weight"].get<double>() : 0.0;
+    if (signal.rfind(type + ".", 0) == 0 && w > weight) best = signal, weight = w;
+  }
+  return best.empty() ? "(no " + type + " signal)" : best;
+}
+
+// Why a truth dossier was not grouped exactly, from the run's explanations: the first thing that
+// went wrong, as one line to count ("merged into the dossier before: its envelope read as
+// supporting_document (supporting_document.no_type_reached_threshold)").
+std::string grouping_cause(const Explained& e, const std::map<int, std::size_t>& truth_dossier_of,
+                           const std::map<int, int>& predicted_dossier_of,
+                           const std::map<int, const PageRecord*>& predicted_page, const DossierRecord& t,
+                           std::size_t t_index, int aligned) {
+  const auto read_as = [&](int page) {
+    const auto it = predicted_page.find(page);
+    if (it == predicted_page.end()) return std::string("(missing)");
+    const std::string type = type_name(*it->second);
+    return type + (it->second->type ? " (" + deciding_signal(e, page, type) + ")" : "");
+  };
+  const int first = page_numbers(t).front();
+  const std::string first_type = type_name(*std::min_element(
+      t.pages.begin(), t.pages.end(), [](const PageRecord& a, const PageRecord& b) { return a.number < b.number; }));
+  if (aligned < 0) return "first page in no dossier (quarantined)";
+  const auto& starts = e.boundary;
+  const int aligned_start =
+      aligned < static_cast<int>(starts.size()) ? starts[static_cast<std::size_t>(aligned)].second : 0;
+  if (e.appended.count(first)) return "merged into the dossier before: its pages taken as blank backs";
+  if (aligned_start != 0 && aligned_start < first)
+    return "merged into the dossier before: its " + first_type + " read as " + read_as(first);
+  for (const auto& p : t.pages) {
+    const auto it = predicted_dossier_of.find(p.number);
+    if (it == predicted_dossier_of.end()) return "split: a page in no dossier (quarantined)";
+    if (it->second == aligned) continue;
+    const auto& b = it->second < static_cast<int>(starts.size()) ? starts[static_cast<std::size_t>(it->second)]
+                                                                 : std::pair<std::string, int>{};
+    return "split: a dossier began (" + (b.first.empty() ? "?" : b.first) + ") at a page read as " + read_as(b.second);
+  }
+  // Every page of t is in the aligned dossier: it also holds pages of other dossiers.
+  for (const auto& [page, k] : predicted_dossier_of) {
+    if (k != aligned) continue;
+    const auto owner = truth_dossier_of.find(page);
+    if (owner != truth_dossier_of.end() && owner->second == t_index) continue;
+    if (e.appended.count(page)) return "took the next dossier's pages as blank backs";
+    return "took pages of another dossier: page " + std::to_string(page) + " read as " + read_as(page);
+  }
+  return "other";
+}
 
 }  // namespace
 
@@ -92,34 +174,44 @@ double Report::review_recall() const {
   return review_tp + review_fn ? static_cast<double>(review_tp) / (review_tp + review_fn) : 0.0;
 }
 
-void score_batch(Report& r, const std::string& batch, const std::vector<json>& truth, const std::vector<json>& predicted,
+void score_batch(Report& r, const std::string& batch, const std::vector<DossierRecord>& truth,
+                 const std::vector<DossierRecord>& predicted, const std::vector<json>& explanations,
                  const std::vector<int>& separators, const std::map<int, std::vector<std::string>>& conditions) {
   ++r.batches;
   r.truth_dossiers += static_cast<int>(truth.size());
   r.predicted_dossiers += static_cast<int>(predicted.size());
+  const Explained explained = read_explanations(explanations);
 
-  // Page number -> predicted page record, and -> its predicted dossier.
-  std::map<int, const json*> predicted_page;
-  std::map<int, const json*> predicted_dossier_of;
-  static const json kNoPages = json::array();
-  for (const auto& d : predicted)
-    for (const auto& p : d.contains("pages") ? d["pages"] : kNoPages) {
-      predicted_page[p.value("number", 0)] = &p;
-      predicted_dossier_of[p.value("number", 0)] = &d;
+  // Page number -> predicted page record, and -> its predicted dossier (index).
+  std::map<int, const PageRecord*> predicted_page;
+  std::map<int, int> predicted_dossier_of;
+  for (std::size_t k = 0; k < predicted.size(); ++k)
+    for (const auto& p : predicted[k].pages) {
+      predicted_page[p.number] = &p;
+      predicted_dossier_of[p.number] = static_cast<int>(k);
     }
+  // Page number -> the truth dossier it belongs to.
+  std::map<int, std::size_t> truth_dossier_of;
+  for (std::size_t k = 0; k < truth.size(); ++k)
+    for (const auto& p : truth[k].pages) truth_dossier_of[p.number] = k;
 
-  for (const auto& t : truth) {
+  for (std::size_t k = 0; k < truth.size(); ++k) {
+    const DossierRecord& t = truth[k];
     const auto pages = page_numbers(t);
-    const json* aligned = pages.empty() || !predicted_dossier_of.count(pages.front()) ? nullptr
-                                                                                      : predicted_dossier_of[pages.front()];
+    const int aligned_index =
+        pages.empty() || !predicted_dossier_of.count(pages.front()) ? -1 : predicted_dossier_of[pages.front()];
+    const DossierRecord* aligned = aligned_index < 0 ? nullptr : &predicted[static_cast<std::size_t>(aligned_index)];
     const bool exact = aligned && page_numbers(*aligned) == pages;
     if (exact) ++r.grouping_exact;
+    else if (!pages.empty())
+      ++r.grouping_causes[grouping_cause(explained, truth_dossier_of, predicted_dossier_of, predicted_page, t, k,
+                                         aligned_index)];
     bool wrong = !exact;
     for (const auto& f : kFields) {
-      FieldScore& s = r.fields[f];
+      FieldScore& s = r.fields[f.name];
       ++s.dossiers;
-      const json want = normalized(at_path(t, f));
-      const json got = aligned ? normalized(at_path(*aligned, f)) : json();
+      const json want = f.get(t);
+      const json got = aligned ? f.get(*aligned) : json();
       if (want == got) {
         ++s.correct;
       } else {
@@ -128,24 +220,25 @@ void score_batch(Report& r, const std::string& batch, const std::vector<json>& t
         else ++s.misread;
       }
     }
-    if (t.value("review", json::object()).value("required", false)) wrong = true;
-    const bool flagged = !aligned || at_path(*aligned, "review.required") == true;
+    if (t.review_required()) wrong = true;
+    const bool flagged = !aligned || aligned->review_required();
     if (wrong && flagged) ++r.review_tp;
     if (wrong && !flagged) ++r.review_fn;
     if (!wrong && flagged) ++r.review_fp;
     if (!wrong && !flagged) ++r.review_tn;
 
-    for (const auto& tp : t.contains("pages") ? t["pages"] : kNoPages) {
+    for (const auto& tp : t.pages) {
       ++r.pages;
-      const int n = tp.value("number", 0);
-      const std::string truth_type = tp.value("type", "");
-      const json* gp = predicted_page.count(n) ? predicted_page[n] : nullptr;
-      const std::string got_type = !gp ? "(missing)" : (*gp)["type"].is_string() ? (*gp)["type"].get<std::string>()
-                                                                                  : "(unreadable)";
+      const int n = tp.number;
+      const std::string truth_type = type_name(tp);
+      const PageRecord* gp = predicted_page.count(n) ? predicted_page[n] : nullptr;
+      const std::string got_type = gp ? type_name(*gp) : "(missing)";
       ++r.confusion[truth_type][got_type];
+      if (gp && gp->type && truth_type != got_type)
+        ++r.confusion_signals[truth_type + " -> " + got_type][deciding_signal(explained, n, got_type)];
       long length = 0, edits = 0;
-      if (tp.contains("text") && truth_type != "blank") {
-        edits = edit_distance(tp["text"].get<std::string>(), gp ? (*gp).value("text", "") : "", &length);
+      if (tp.type != PageType::blank) {
+        edits = edit_distance(tp.text, gp ? gp->text : "", &length);
         auto& c = r.cer_by_type[truth_type];
         c.first += edits, c.second += length;
         if (auto it = conditions.find(n); it != conditions.end())
@@ -156,20 +249,21 @@ void score_batch(Report& r, const std::string& batch, const std::vector<json>& t
       }
       std::string what;
       if (truth_type != got_type) what = "type " + got_type + " (truth " + truth_type + ")";
-      if (gp && tp.contains("rotation") && tp["rotation"] != (*gp)["rotation"])
-        what += std::string(what.empty() ? "" : "; ") + "rotation " + (*gp)["rotation"].dump() + " (truth " +
-                tp["rotation"].dump() + ")";
+      if (gp && tp.rotation != gp->rotation)
+        what += std::string(what.empty() ? "" : "; ") + "rotation " + std::to_string(gp->rotation) + " (truth " +
+                std::to_string(tp.rotation) + ")";
       const double cer = length ? static_cast<double>(edits) / length : 0.0;
       if (!what.empty() || cer > 0.05)
-        r.problems.push_back({batch, n, tp.value("source_file", ""), tp.value("source_page", 1), truth_type, got_type,
-                              cer, what.empty() ? fmt::format("CER {:.1f}%", 100 * cer) : what});
+        r.problems.push_back({batch, n, tp.source_file, tp.source_page, truth_type, got_type, cer,
+                              what.empty() ? fmt::format("CER {:.1f}%", 100 * cer) : what});
     }
   }
   for (int n : separators) {
     ++r.pages;
-    const json* gp = predicted_page.count(n) ? predicted_page[n] : nullptr;
-    ++r.confusion["separator"][gp ? (*gp)["type"].is_string() ? (*gp)["type"].get<std::string>() : "(unreadable)"
-                                  : "separator"];
+    const PageRecord* gp = predicted_page.count(n) ? predicted_page[n] : nullptr;
+    const std::string got_type = gp ? type_name(*gp) : "separator";
+    ++r.confusion["separator"][got_type];
+    if (gp && gp->type) ++r.confusion_signals["separator -> " + got_type][deciding_signal(explained, n, got_type)];
   }
   std::sort(r.problems.begin(), r.problems.end(), [](const PageProblem& a, const PageProblem& b) {
     const bool at = a.truth_type != a.predicted_type, bt = b.truth_type != b.predicted_type;
@@ -196,16 +290,28 @@ json to_json(const Report& r) {
                         {"predicted_type", p.predicted_type}, {"cer", p.cer}, {"what", p.what}});
   return {{"batches", r.batches},
           {"pages", r.pages},
-          {"dossiers", {{"truth", r.truth_dossiers}, {"predicted", r.predicted_dossiers}, {"grouping_exact", r.grouping_exact},
-                        {"grouping_rate", r.grouping_rate()}}},
+          {"dossiers",
+           {{"truth", r.truth_dossiers},
+            {"predicted", r.predicted_dossiers},
+            {"grouping_exact", r.grouping_exact},
+            {"grouping_rate", r.grouping_rate()}}},
           {"fields", fields},
           {"page_type_accuracy", r.page_type_accuracy()},
           {"confusion", r.confusion},
+          {"confusion_signals", r.confusion_signals},
+          {"grouping_causes", r.grouping_causes},
           {"cer_by_type", cer},
           {"cer_by_condition", cer_cond},
-          {"review", {{"tp", r.review_tp}, {"fp", r.review_fp}, {"fn", r.review_fn}, {"tn", r.review_tn},
-                      {"precision", r.review_precision()}, {"recall", r.review_recall()}}},
-          {"due_date", "not scored: the corpus truth has no due dates (they follow from received_at, the procedure and the calendar; see tests/calendar_test.cpp)"},
+          {"review",
+           {{"tp", r.review_tp},
+            {"fp", r.review_fp},
+            {"fn", r.review_fn},
+            {"tn", r.review_tn},
+            {"precision", r.review_precision()},
+            {"recall", r.review_recall()}}},
+          {"due_date",
+           "not scored: the corpus truth has no due dates (they follow from received_at, the procedure and the "
+           "calendar; see tests/calendar_test.cpp)"},
           {"seconds", r.seconds},
           {"pages_per_minute", r.seconds > 0 ? r.pages_processed * 60.0 / r.seconds : 0.0},
           {"worst_pages", problems}};
@@ -241,6 +347,17 @@ std::string to_markdown(const Report& r, const std::string& title) {
     md += "| " + t + " |";
     for (const auto& p : predicted_types) md += " " + (row.count(p) ? std::to_string(row.at(p)) : "") + " |";
     md += "\n";
+  }
+  if (!r.confusion_signals.empty()) {
+    md +=
+        "\n## Confusions by the signal that decided them\n\n| truth -> predicted | deciding signal | pages "
+        "|\n|---|---|---|\n";
+    for (const auto& [pair, signals] : r.confusion_signals)
+      for (const auto& [signal, n] : signals) md += fmt::format("| {} | {} | {} |\n", pair, signal, n);
+  }
+  if (!r.grouping_causes.empty()) {
+    md += "\n## Dossiers not grouped exactly, by cause\n\n| cause | dossiers |\n|---|---|\n";
+    for (const auto& [cause, n] : r.grouping_causes) md += fmt::format("| {} | {} |\n", cause, n);
   }
   if (!r.cer_by_condition.empty()) {
     md += "\n## OCR CER by condition\n\n| condition | CER |\n|---|---|\n";

@@ -1,7 +1,9 @@
-// Scoring of pipeline records against ground truth (intake.dossier/1 on both sides), for
+// Scoring of pipeline records against ground truth (DossierRecord on both sides), for
 // `intake eval`: dossier grouping, field accuracy with misreads counted apart from misses,
 // page-type confusion, OCR character error rate per page type, and how well review.required
-// catches the dossiers that really have a wrong field. Pure; not thread-safe per report.
+// catches the dossiers that really have a wrong field. With the run's explanations
+// (intake.explanation/1) each page-type confusion is put down to the signal that decided it, and
+// each grouping error to its cause. Pure; not thread-safe per report.
 #pragma once
 
 #include <map>
@@ -9,6 +11,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "pipeline/dossier/record.h"
 
 namespace intake::eval {
 
@@ -35,6 +39,9 @@ struct Report {
   int truth_dossiers = 0, predicted_dossiers = 0, grouping_exact = 0;
   std::map<std::string, FieldScore> fields;                   // tracking_number, applicant.id_number, ...
   std::map<std::string, std::map<std::string, int>> confusion;  // truth page type -> predicted -> count
+  // "truth -> predicted" -> the signal that decided the predicted type (models/classify.yaml) -> pages
+  std::map<std::string, std::map<std::string, int>> confusion_signals;
+  std::map<std::string, int> grouping_causes;  // why a truth dossier was not grouped exactly -> dossiers
   std::map<std::string, std::pair<long, long>> cer_by_type;      // type -> (edits, truth characters)
   std::map<std::string, std::pair<long, long>> cer_by_condition; // e.g. "rotation=90", "dpi=150"
   int review_tp = 0, review_fp = 0, review_fn = 0, review_tn = 0;
@@ -49,11 +56,12 @@ struct Report {
   double review_recall() const;
 };
 
-// Adds one batch. `separators` are the scan-order numbers of separator sheets (in no dossier);
-// `conditions` maps a page number to labels of how it was degraded (may be empty).
-void score_batch(Report& report, const std::string& batch, const std::vector<nlohmann::json>& truth,
-                 const std::vector<nlohmann::json>& predicted, const std::vector<int>& separators,
-                 const std::map<int, std::vector<std::string>>& conditions = {});
+// Adds one batch. `explanations` are the predicted dossiers' (parallel; may be empty);
+// `separators` are the scan-order numbers of separator sheets (in no dossier); `conditions` maps a
+// page number to labels of how it was degraded (may be empty).
+void score_batch(Report& report, const std::string& batch, const std::vector<DossierRecord>& truth,
+                 const std::vector<DossierRecord>& predicted, const std::vector<nlohmann::json>& explanations,
+                 const std::vector<int>& separators, const std::map<int, std::vector<std::string>>& conditions = {});
 
 // Character edits between two texts after NFC and white-space collapsing (code points).
 long edit_distance(const std::string& truth, const std::string& got, long* truth_length);

@@ -69,15 +69,16 @@ std::string parse_received(const std::string& s) {
 }
 
 void write_jsonl(const std::filesystem::path& file, const std::vector<nlohmann::json>& records) {
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  const auto tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw std::runtime_error(file.string() + ": cannot write");
-    for (const auto& r : records) out << r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    if (!out.flush()) throw std::runtime_error(file.string() + ": write failed");
-  }
-  std::filesystem::rename(tmp, file);
+  std::string lines;
+  for (const auto& r : records) lines += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+  write_export(file, lines);
+}
+
+// What a batch committed, as its JSON Lines: dossiers (intake.dossier/1) or dispatches.
+std::vector<nlohmann::json> committed_json(const BatchOutcome& outcome) {
+  std::vector<nlohmann::json> out = outcome.dispatches;
+  for (const auto& d : outcome.dossiers) out.push_back(to_json(d));
+  return out;
 }
 
 // A progress bar on stderr, for a terminal.
@@ -102,11 +103,10 @@ int cmd_run(const Config& config, const ServiceOptions& options, const BatchRequ
             const std::string& stats, const std::string& receipts) {
   BatchService service(config, options);
   const BatchOutcome outcome = service.run(request, terminal_listener());
-  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.records);
-  if (!receipts.empty() && !outcome.run.interrupted) write_receipts(config, outcome.records, receipts);
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, committed_json(outcome));
+  if (!receipts.empty() && !outcome.run.interrupted) write_receipts(config, outcome.dossiers, receipts);
   if (!stats.empty()) {
-    std::ofstream file(stats, std::ios::trunc);
-    if (!(file << run_stats(outcome.run).dump(2) << '\n')) throw std::runtime_error(stats + ": cannot write");
+    write_export(stats, run_stats(outcome.run).dump(2) + '\n');
   }
   print_summary(stdout, outcome);
   return outcome.run.interrupted ? kExitInterrupted : 0;
@@ -116,7 +116,7 @@ int cmd_dispatch(const Config& config, const ServiceOptions& options, const Batc
                  const std::string& out) {
   BatchService service(config, options);
   const BatchOutcome outcome = service.run(request, terminal_listener());
-  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, outcome.records);
+  if (!out.empty() && !outcome.run.interrupted) write_jsonl(out, committed_json(outcome));
   print_dispatch_summary(stdout, outcome);
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
@@ -184,7 +184,7 @@ int cmd_watch(const Config& config, const ServiceOptions& options, const std::fi
         const BatchOutcome outcome = service.run(request);
         if (outcome.run.interrupted) break;
         if (!out_dir.empty())
-          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), outcome.records);
+          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), committed_json(outcome));
         print_summary(stdout, outcome);
         done[key] = fp;
       } catch (const std::exception& e) {
@@ -207,10 +207,9 @@ int cmd_show(const std::string& store_path, const std::string& key, bool why) {
     return kExitUsage;
   }
   for (const auto& d : found) {
-    std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    std::cout << to_json(d).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!why) continue;
-    const auto explained =
-        d["dossier_code"].is_string() ? store.explanation(d["dossier_code"].get<std::string>()) : std::nullopt;
+    const auto explained = d.dossier_code ? store.explanation(*d.dossier_code) : std::nullopt;
     std::cout << (explained
                       ? explained->dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                       : std::string("null  (no explanation: imported, or committed before explanations were kept)"))

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "pipeline/dossier/local_time.h"
+#include "pipeline/env.h"
 #include "pipeline/text.h"
 
 namespace intake {
@@ -148,9 +149,8 @@ class Writer {
   double size_ = 10;
 };
 
-std::string field(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? text::squeeze(j[key].get<std::string>()) : "";
-}
+// A value as printed: squeezed, or "" when the record has none.
+std::string field(const std::optional<std::string>& v) { return v ? text::squeeze(*v) : ""; }
 
 std::string date_words(const std::string& ymd) {
   if (ymd.size() < 10) return kGap;
@@ -167,15 +167,16 @@ std::string document_type_name(const std::string& type) {
   return type;
 }
 
-std::vector<std::string> write_receipt(const nlohmann::json& record, const ReceiptContext& ctx,
+std::vector<std::string> write_receipt(const DossierRecord& record, const ReceiptContext& ctx,
                                        const std::filesystem::path& out) {
-  const std::string code = field(record, "dossier_code");
+  const std::string code = field(record.dossier_code);
   if (code.empty()) throw std::runtime_error("the dossier has no dossier code yet: no receipt");
   std::vector<std::string> blanks;
-  auto value = [&](const nlohmann::json& parent, const char* object, const char* key) {
-    const std::string v = field(object ? parent.value(object, nlohmann::json::object()) : parent, key);
-    if (v.empty()) blanks.push_back(object ? std::string(object) + "." + key : std::string(key));
-    return v.empty() ? kGap : v;
+  // A value, or the gap to fill in by hand (named in the blanks).
+  auto value = [&](const std::optional<std::string>& v, const char* name) {
+    const std::string s = field(v);
+    if (s.empty()) blanks.push_back(name);
+    return s.empty() ? kGap : s;
   };
 
   // Documents received: everything but the envelope that carried them, blank pages not counted.
@@ -185,25 +186,27 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
   };
   std::vector<Received> documents;
   int page_count = 0;
-  for (const auto& d : record.value("documents", nlohmann::json::array())) {
-    const std::string type = field(d, "type");
-    if (type.empty() || type == "envelope") continue;
-    const int n = d.contains("pages") && d["pages"].is_array() ? static_cast<int>(d["pages"].size()) : 0;
-    documents.push_back({type, n});
+  for (const auto& d : record.documents) {
+    if (d.type.empty() || d.type == name_of(PageType::envelope)) continue;
+    const int n = static_cast<int>(d.pages.size());
+    documents.push_back({d.type, n});
     page_count += n;
   }
 
-  const auto& procedure = record.value("procedure", nlohmann::json::object());
-  const Procedure* proc = ctx.catalog ? ctx.catalog->find(field(procedure, "id")) : nullptr;
-  const std::string department_id = field(record, "department");
+  const Procedure* proc = ctx.catalog ? ctx.catalog->find(field(record.procedure.id)) : nullptr;
+  const std::string department_id = field(record.department);
   std::string department;
   if (ctx.catalog && ctx.catalog->departments().count(department_id)) department = ctx.catalog->departments().at(department_id);
 
   const Fonts fonts(ctx.fonts_dir);
-  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-  const auto tmp = out.string() + ".tmp";
+  // The PDF is made in memory, then written whole through the Env (pipeline/env.h).
+  std::string pdf;
+  const cairo_write_func_t append = [](void* closure, const unsigned char* data, unsigned int length) {
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+  };
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
-      cairo_pdf_surface_create(tmp.c_str(), kPageW, kPageH), &cairo_surface_destroy);
+      cairo_pdf_surface_create_for_stream(append, &pdf, kPageW, kPageH), &cairo_surface_destroy);
   cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
                                  ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả " + code).c_str());
   cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "intake");
@@ -231,13 +234,13 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
   w.font(Face::Regular, 9);
   w.paragraph("Bộ phận tiếp nhận và trả kết quả " + (ctx.agency_name.empty() ? kGap : ctx.agency_name) +
               " đã tiếp nhận hồ sơ của:");
-  w.paragraph("Ông/bà: " + value(record, "applicant", "full_name"));
-  w.paragraph("Số định danh cá nhân: " + value(record, "applicant", "id_number"));
-  w.paragraph("Địa chỉ: " + value(record, "applicant", "address"), 0, 12);
-  const std::string phone = field(record.value("sender", nlohmann::json::object()), "phone");
+  w.paragraph("Ông/bà: " + value(record.applicant.full_name, "applicant.full_name"));
+  w.paragraph("Số định danh cá nhân: " + value(record.applicant.id_number, "applicant.id_number"));
+  w.paragraph("Địa chỉ: " + value(record.applicant.address, "applicant.address"), 0, 12);
+  const std::string phone = field(record.sender.phone);
   w.paragraph("Số điện thoại: " + (phone.empty() ? kGap : phone));
-  std::string requested = value(record, "procedure", "name");
-  if (const auto c = field(procedure, "code"); !c.empty()) requested += " (mã thủ tục " + c + ")";
+  std::string requested = value(record.procedure.name, "procedure.name");
+  if (const auto c = field(record.procedure.code); !c.empty()) requested += " (mã thủ tục " + c + ")";
   w.paragraph("Nội dung yêu cầu giải quyết: " + requested, 0, 12);
   if (!department.empty()) w.paragraph("Cơ quan giải quyết: " + department, 0, 12);
 
@@ -254,29 +257,27 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
   else
     w.paragraph("3. Thời gian giải quyết hồ sơ theo quy định: " + kGap + " ngày làm việc.", 0, 12);
 
-  const std::string received_at = field(record, "received_at");
-  const auto rt = LocalTime::parse(received_at);
+  const auto rt = LocalTime::parse(record.received_at);
   if (!rt) blanks.push_back("received_at");
-  const std::string tracking = field(record, "tracking_number");
+  const std::string tracking = field(record.tracking_number);
   std::string received =
       "4. Thời gian nhận hồ sơ: " +
       (!rt ? kGap
            : fmt::format("{:02} giờ {:02} phút, ngày {:02} tháng {:02} năm {}", rt->hour, rt->minute,
                          static_cast<unsigned>(rt->date.day()), static_cast<unsigned>(rt->date.month()),
                          static_cast<int>(rt->date.year())));
-  const std::string channel = field(record, "channel");
+  const std::string channel = text::squeeze(record.channel);
   const bool postal = channel.empty() || channel == "postal";
   if (postal)
     received += ", qua dịch vụ bưu chính" + (tracking.empty() ? std::string(" (không đọc được số hiệu bưu gửi)")
                                                               : " (số hiệu bưu gửi " + tracking + ")");
   w.paragraph(received + ".", 0, 12);
-  const std::string due = field(record, "due_date");
+  const std::string due = field(record.due_date);
   if (due.empty()) blanks.push_back("due_date");
   w.paragraph("5. Thời gian trả kết quả giải quyết hồ sơ: " + (due.empty() ? kGap : date_words(due)) + ".", 0, 12);
   if (postal) {
-    const auto& sender = record.value("sender", nlohmann::json::object());
-    std::string to = field(sender, "name");
-    const std::string address = field(sender, "address");
+    std::string to = field(record.sender.name);
+    const std::string address = field(record.sender.address);
     if (address.empty()) blanks.push_back("sender.address");
     to = (to.empty() ? "" : to + ", ") + (address.empty() ? kGap : address);
     w.paragraph("6. Hình thức nhận kết quả: qua dịch vụ bưu chính công ích, gửi về địa chỉ người gửi: " + to + ".", 0, 12);
@@ -319,7 +320,7 @@ std::vector<std::string> write_receipt(const nlohmann::json& record, const Recei
   if (const auto status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS)
     throw std::runtime_error(out.string() + ": cannot write PDF: " + cairo_status_to_string(status));
   surface.reset();
-  std::filesystem::rename(tmp, out);
+  write_export(out, pdf);
   return blanks;
 }
 

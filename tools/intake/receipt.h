@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "pipeline/dossier/catalog.h"
+#include "pipeline/dossier/record.h"
 
 namespace intake {
 
@@ -23,10 +22,10 @@ struct ReceiptContext {
   std::filesystem::path fonts_dir = "/usr/share/fonts/truetype/dejavu";
 };
 
-// Writes the slip for `record` (intake.dossier/1 with a dossier_code) to `out`, atomically.
+// Writes the slip for `record` (one with a dossier_code) to `out`, atomically.
 // Returns the fields left blank (e.g. "applicant.full_name"). Throws std::runtime_error when the
 // record has no dossier code, a font is missing or the file cannot be written.
-std::vector<std::string> write_receipt(const nlohmann::json& record, const ReceiptContext& context,
+std::vector<std::string> write_receipt(const DossierRecord& record, const ReceiptContext& context,
                                        const std::filesystem::path& out);
 
 // Vietnamese name of a document type, as printed on the slip ("Tờ khai, đơn đề nghị", ...).

@@ -12,6 +12,7 @@
 #include "pipeline/dossier/dispatch.h"
 #include "pipeline/dossier/report.h"
 #include "pipeline/dossier/store.h"
+#include "pipeline/env.h"
 #include "pipeline/hash.h"
 #include "stages/classify.h"
 #include "stages/s10.h"
@@ -28,15 +29,19 @@ std::string local_time(const nlohmann::json& v) {
   return t ? t->iso() : "";
 }
 
-json object_or_nulls(const json& given, std::initializer_list<const char*> keys) {
-  json out = json::object();
-  for (const char* k : keys) out[k] = given.is_object() && given.contains(k) ? given[k] : json();
-  return out;
+// An optional text field of an object: a string, or null when absent or null; else an error.
+Result<std::optional<std::string>> text_field(const json& object, const char* name, const char* key) {
+  if (object.is_null()) return std::optional<std::string>{};
+  if (!object.is_object()) return Error{std::string(name) + " must be an object"};
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<std::string>{};
+  if (!it->is_string()) return Error{std::string(name) + "." + key + " must be a string or null"};
+  return std::optional<std::string>(it->get<std::string>());
 }
 
-// The record as intake.dossier/1, or the reason it cannot be.
-Result<json> normalise(const json& in, const Catalog& catalog, const WorkingCalendar& calendar,
-                       const std::string& batch_id) {
+// The record, or the reason it cannot be one.
+Result<ImportedDossier> normalise(const json& in, const Catalog& catalog, const WorkingCalendar& calendar,
+                                  const std::string& batch_id) {
   if (!in.is_object()) return Error{"not a JSON object"};
   const std::string channel = in.value("channel", json()).is_string() ? in["channel"].get<std::string>() : "";
   if (channel != "electronic" && channel != "counter" && channel != "postal")
@@ -48,56 +53,78 @@ Result<json> normalise(const json& in, const Catalog& catalog, const WorkingCale
                                                                                              : "";
   const Procedure* proc = catalog.find(proc_id);
   if (!proc) return Error{"procedure.id '" + proc_id + "' is not in the catalog"};
-  json record = {{"schema", "intake.dossier/1"}, {"dossier_code", nullptr}, {"batch_id", batch_id}, {"channel", channel},
-                 {"received_at", received}};
+  ImportedDossier out;
+  DossierRecord& record = out.record;
+  record.batch_id = batch_id;
+  record.channel = channel;
+  record.received_at = received;
   if (in.contains("dossier_code") && !in["dossier_code"].is_null()) {
     if (!in["dossier_code"].is_string() || !is_dossier_code(in["dossier_code"].get<std::string>()))
       return Error{"dossier_code must look like AGENCY-YYMMDD-NNNN"};
-    record["dossier_code"] = in["dossier_code"];
+    record.dossier_code = in["dossier_code"].get<std::string>();
   }
-  record["tracking_number"] = nullptr;
-  record["tracking_valid"] = false;
   if (in.contains("tracking_number") && in["tracking_number"].is_string()) {
-    record["tracking_number"] = in["tracking_number"];
-    record["tracking_valid"] = s10::valid(in["tracking_number"].get<std::string>());
+    record.tracking_number = in["tracking_number"].get<std::string>();
+    record.tracking_valid = s10::valid(*record.tracking_number);
   }
-  record["sender"] = object_or_nulls(in.value("sender", json()), {"name", "address", "phone"});
-  record["applicant"] =
-      object_or_nulls(in.value("applicant", json()), {"full_name", "id_number", "date_of_birth", "sex", "address", "source"});
-  record["procedure"] = {{"id", proc->id}, {"code", proc->code ? json(*proc->code) : json()}, {"name", proc->name},
-                         {"confidence", nullptr}};
-  record["department"] = proc->department;
-  json reasons = json::array();
+  // Every text field of the sender and the applicant: a string or null.
+  const json sender = in.value("sender", json()), applicant = in.value("applicant", json());
+  const std::pair<std::optional<std::string>*, const char*> sender_fields[] = {
+      {&record.sender.name, "name"}, {&record.sender.address, "address"}, {&record.sender.phone, "phone"}};
+  for (const auto& [target, key] : sender_fields) {
+    auto v = text_field(sender, "sender", key);
+    if (const auto* why = error_of(v)) return *why;
+    *target = std::get<std::optional<std::string>>(std::move(v));
+  }
+  const std::pair<std::optional<std::string>*, const char*> applicant_fields[] = {
+      {&record.applicant.full_name, "full_name"},
+      {&record.applicant.id_number, "id_number"},
+      {&record.applicant.date_of_birth, "date_of_birth"},
+      {&record.applicant.sex, "sex"},
+      {&record.applicant.address, "address"},
+      {&record.applicant.source, "source"}};
+  for (const auto& [target, key] : applicant_fields) {
+    auto v = text_field(applicant, "applicant", key);
+    if (const auto* why = error_of(v)) return *why;
+    *target = std::get<std::optional<std::string>>(std::move(v));
+  }
+  record.procedure = {proc->id, proc->code, proc->name, std::nullopt};
+  record.department = proc->department;
   if (in.contains("due_date") && !in["due_date"].is_null()) {
     if (!in["due_date"].is_string() || !parse_date(in["due_date"].get<std::string>()))
       return Error{"due_date must be YYYY-MM-DD"};
-    record["due_date"] = in["due_date"];
+    record.due_date = in["due_date"].get<std::string>();
   } else {
     const auto due = calendar.due_date(received, proc->working_days);
-    if (const auto* d = std::get_if<Date>(&due)) {
-      record["due_date"] = format_date(*d);
-    } else {
-      record["due_date"] = nullptr;
-      reasons.push_back("calendar_missing:" + std::to_string(std::get<CalendarGap>(due).year));
+    if (const auto* d = std::get_if<Date>(&due)) record.due_date = format_date(*d);
+    else record.flag("calendar_missing:" + std::to_string(std::get<CalendarGap>(due).year));
+  }
+  if (in.contains("documents") && !in["documents"].is_null()) {
+    if (!in["documents"].is_array()) return Error{"documents must be a list of {type, pages}"};
+    for (const auto& d : in["documents"]) {
+      if (!d.is_object() || !d.value("type", json()).is_string() || !parse_page_type(d["type"].get<std::string>()))
+        return Error{"documents: each needs a \"type\" (a page type: application_form, id_card, ...)"};
+      DocumentRef doc{d["type"].get<std::string>(), {}};
+      for (const auto& n : d.value("pages", json::array())) {
+        if (!n.is_number_integer() || n.get<long long>() < 1 || n.get<long long>() > 100000)
+          return Error{"documents: \"pages\" must be page numbers"};
+        doc.pages.push_back(n.get<int>());
+      }
+      record.documents.push_back(std::move(doc));
     }
   }
-  record["documents"] = in.contains("documents") && in["documents"].is_array() ? in["documents"] : json::array();
-  record["pages"] = json::array();
-  record["review"] = {{"required", !reasons.empty()}, {"reasons", reasons}};
   if (in.contains("history")) {
     if (!in["history"].is_array()) return Error{"history must be a list of {to, at, actor, note}"};
-    json history = json::array();
     for (const auto& h : in["history"]) {
       if (!h.is_object() || !h.value("to", json()).is_string()) return Error{"history: each change needs \"to\""};
       const std::string at = local_time(h.value("at", json()));
       if (at.empty()) return Error{"history: \"at\" must be local time YYYY-MM-DDTHH:MM"};
-      history.push_back({{"to", h["to"]}, {"at", at},
-                         {"actor", h.value("actor", json()).is_string() ? h["actor"].get<std::string>() : "import"},
-                         {"note", h.value("note", json()).is_string() ? h["note"].get<std::string>() : ""}});
+      out.history.push_back({h["to"].get<std::string>(), at,
+                             h.value("actor", json()).is_string() ? h["actor"].get<std::string>() : "import",
+                             h.value("note", json()).is_string() ? h["note"].get<std::string>() : ""});
     }
-    record["history"] = history;
   }
-  return record;
+  return out;
 }
 
 std::string thousands(int n) {
@@ -254,7 +281,7 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
   const std::string batch_id = "i" + sha256_hex(content).substr(0, 16);
   const Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
   const WorkingCalendar calendar = load_calendar(config.resolve(config.calendar));
-  std::vector<json> records;
+  std::vector<ImportedDossier> records;
   std::vector<std::string> errors;
   std::istringstream lines(content);
   std::string line;
@@ -269,7 +296,7 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
     }
     auto normalised = normalise(parsed, catalog, calendar, batch_id);
     if (const auto* why = error_of(normalised)) errors.push_back(fmt::format("{}:{}: {}", file, n, why->reason));
-    else records.push_back(std::get<json>(std::move(normalised)));
+    else records.push_back(std::get<ImportedDossier>(std::move(normalised)));
   }
   if (!errors.empty()) {
     for (const auto& e : errors) std::cerr << "intake: " << e << '\n';
@@ -277,7 +304,7 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
     return 1;
   }
   Store store(store_path);
-  std::optional<std::vector<json>> stored;
+  std::optional<std::vector<DossierRecord>> stored;
   try {
     stored = store.import_dossiers(batch_id, file, records, config.agency.code, calendar);
   } catch (const StoreError& e) {
@@ -289,7 +316,7 @@ int cmd_import(const Config& config, const std::string& store_path, const std::s
     return 0;
   }
   std::map<std::string, int> by_channel;
-  for (const auto& r : *stored) ++by_channel[r["channel"].get<std::string>()];
+  for (const auto& r : *stored) ++by_channel[r.channel];
   std::string channels;
   for (const auto& [c, n] : by_channel) channels += fmt::format("{}{} {}", channels.empty() ? "" : ", ", c, n);
   fmt::print("{}: imported {} dossier(s) as {} ({})\n", file, stored->size(), batch_id, channels);
@@ -311,8 +338,7 @@ int cmd_report(const Config& config, const std::string& store_path, const std::s
   if (out.empty()) {
     std::cout << body;
   } else {
-    std::ofstream file(out, std::ios::trunc | std::ios::binary);
-    if (!(file << body)) throw std::runtime_error(out + ": cannot write");
+    write_export(out, body);
     fmt::print("report written to {}\n", out);
   }
   return 0;

@@ -14,6 +14,7 @@ namespace {
 std::string field(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? text::printable(j[key].get<std::string>()) : std::string("-");
 }
+std::string field(const std::optional<std::string>& v) { return v ? text::printable(*v) : std::string("-"); }
 
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -28,30 +29,27 @@ void print_summary(std::FILE* out, const BatchOutcome& o) {
   int tracking = 0, tracking_valid = 0, review = 0, envelopes = 0;
   fmt::print(out, "\n{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", "#", "pages", "tracking", "applicant", "procedure", "review");
   int n = 0;
-  for (const auto& d : o.records) {
+  for (const auto& d : o.dossiers) {
     ++n;
-    const auto& pages = d["pages"];
-    const std::string range = pages.empty() ? "-"
-                                            : fmt::format("{}-{}", pages.front()["number"].get<int>(),
-                                                          pages.back()["number"].get<int>());
-    for (const auto& p : pages)
-      if (p["type"] == "envelope") ++envelopes;
-    if (d["tracking_number"].is_string()) {
+    const std::string range =
+        d.pages.empty() ? "-" : fmt::format("{}-{}", d.pages.front().number, d.pages.back().number);
+    for (const auto& p : d.pages)
+      if (p.type == PageType::envelope) ++envelopes;
+    if (d.tracking_number) {
       ++tracking;
-      if (d["tracking_valid"].get<bool>()) ++tracking_valid;
+      if (d.tracking_valid) ++tracking_valid;
     }
-    const bool needs = d["review"]["required"].get<bool>();
-    if (needs) ++review;
+    if (d.review_required()) ++review;
     std::string reasons;
-    for (const auto& reason : d["review"]["reasons"]) reasons += (reasons.empty() ? "" : ", ") + text::printable(reason.get<std::string>());
-    fmt::print(out, "{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", n, range, field(d, "tracking_number"),
-               field(d["applicant"], "full_name"), field(d["procedure"], "name"), needs ? reasons : "no");
+    for (const auto& reason : d.reasons) reasons += (reasons.empty() ? "" : ", ") + text::printable(reason.text);
+    fmt::print(out, "{:<3} {:<9} {:<15} {:<24} {:<32} {}\n", n, range, field(d.tracking_number),
+               field(d.applicant.full_name), field(d.procedure.name), d.review_required() ? reasons : "no");
   }
   const int processed_now = r.pages_total - r.pages_resumed;
   fmt::print(out, "\nbatch          {}{}\n", r.batch_id, r.already_committed ? " (already committed: nothing redone)" : "");
   fmt::print(out, "store          {}\n", o.store_path);
   fmt::print(out, "received at    {}\n", r.received_at);
-  fmt::print(out, "dossiers       {}\n", o.records.size());
+  fmt::print(out, "dossiers       {}\n", o.dossiers.size());
   fmt::print(out, "pages          {} ({} processed now, {} resumed from the ledger)\n", r.pages_total, processed_now,
              r.pages_resumed);
   fmt::print(out, "tracking read  {} of {} envelopes ({} with a valid check digit)\n", tracking, envelopes, tracking_valid);
@@ -80,7 +78,7 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
   const RunResult& r = o.run;
   int linked = 0;
   fmt::print(out, "\n{:<3} {:<9} {:<15} {:<27} {:<8} {}\n", "#", "pages", "outbound", "dossier", "status", "reasons");
-  for (const auto& d : o.records) {
+  for (const auto& d : o.dispatches) {
     const auto& pages = d["pages"];
     const std::string range =
         pages.empty() ? "-" : fmt::format("{}-{}", pages.front().get<int>(), pages.back().get<int>());
@@ -95,8 +93,8 @@ void print_dispatch_summary(std::FILE* out, const BatchOutcome& o) {
   fmt::print(out, "store          {}\n", o.store_path);
   fmt::print(out, "dispatched at  {}\n", r.received_at);
   fmt::print(out, "linked         {} (dossiers now returned)\n", linked);
-  fmt::print(out, "flagged        {}{}\n", o.records.size() - linked,
-             o.records.size() > static_cast<std::size_t>(linked)
+  fmt::print(out, "flagged        {}{}\n", o.dispatches.size() - linked,
+             o.dispatches.size() > static_cast<std::size_t>(linked)
                  ? " (not linked: check them, then intake set-status CODE returned)"
                  : "");
   fmt::print(out, "quarantined    {}\n", r.quarantine.size());
