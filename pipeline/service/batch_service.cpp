@@ -222,7 +222,19 @@ struct BatchService::Impl {
     }
     const auto ticket = job->ticket;
     if (future) *future = job->done.get_future();
-    if (job->listener) job->listener({BatchEvent::Kind::queued, ticket});
+    // The batch's own listener first, then the service's observers.
+    job->listener = [this, own = std::move(job->listener)](const BatchEvent& e) {
+      if (own) own(e);
+      std::vector<BatchListener> all;
+      {
+        std::lock_guard lock(mutex);
+        all = observers;
+      }
+      for (const auto& o : all) o(e);
+    };
+    BatchEvent queued{BatchEvent::Kind::queued, ticket};
+    queued.input = job->request.inputs.empty() ? "" : job->request.inputs.front().string();
+    job->listener(queued);
     std::unique_lock lock(mutex);
     if (closing) throw std::runtime_error("the service is stopping");
     queue.push_back(std::move(job));
@@ -275,7 +287,12 @@ struct BatchService::Impl {
     if (dispatch) batch.batch_id = "d" + batch.batch_id.substr(1);
     outcome.skipped_files = batch.skipped;
     if (request.extend_grown) extend_grown_batch(store, batch);
-    if (listener) listener({BatchEvent::Kind::started, ticket, batch.batch_id});
+    if (listener) {
+      BatchEvent started{BatchEvent::Kind::started, ticket, batch.batch_id};
+      started.input = request.inputs.empty() ? "" : request.inputs.front().string();
+      started.progress.total = static_cast<int>(batch.pages.size());
+      listener(started);
+    }
 
     RunHooks hooks;
     if (listener)
@@ -326,6 +343,7 @@ struct BatchService::Impl {
   mutable std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::unique_ptr<Job>> queue;
+  std::vector<BatchListener> observers;
   bool running = false, closing = false;
   std::uint64_t last_ticket = 0;
   std::thread runner;
@@ -350,6 +368,11 @@ std::uint64_t BatchService::submit(BatchRequest request, BatchListener listener)
   job->request = std::move(request);
   job->listener = std::move(listener);
   return impl_->enqueue(std::move(job), nullptr);
+}
+
+void BatchService::observe(BatchListener observer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->observers.push_back(std::move(observer));
 }
 
 std::size_t BatchService::pending() const {

@@ -61,6 +61,7 @@ struct BatchOutcome {
 struct BatchEvent {
   enum class Kind { queued, started, progress, finished, failed } kind;
   std::uint64_t ticket = 0;
+  std::string input;                      // queued, started: the first input (a file or folder)
   std::string batch_id;                   // known from started on
   Progress progress;                      // progress, finished
   const BatchOutcome* outcome = nullptr;  // finished
@@ -87,6 +88,9 @@ class BatchService {
   std::uint64_t submit(BatchRequest request, BatchListener listener = {});
   // Batches queued or running.
   std::size_t pending() const;
+  // Hears every batch's events after its own listener (a web page's live view, a log); on the
+  // thread that raised them (the caller's for queued, the service's after).
+  void observe(BatchListener observer);
 
   const std::string& store_path() const;
   const Config& config() const;

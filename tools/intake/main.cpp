@@ -30,6 +30,7 @@
 #include "pipeline/dossier/local_time.h"
 #include "pipeline/dossier/store.h"
 #include "pipeline/service/batch_service.h"
+#include "pipeline/service/hot_folder.h"
 #include "pipeline/service/stage_process.h"
 #include "pipeline/signals.h"
 #include "pipeline/text.h"
@@ -121,12 +122,8 @@ int cmd_dispatch(const Config& config, const ServiceOptions& options, const Batc
   return outcome.run.interrupted ? kExitInterrupted : 0;
 }
 
-// A hot folder: every top-level file, and every top-level folder, is one batch once its files
-// have stopped changing for `settle_s` seconds (and, with a marker, once the folder holds that
-// file, which the scanner writes last). Batches are idempotent, so a batch seen again after a
-// restart is not processed twice; a folder that grows after its batch was taken (a copy that
-// paused longer than the settle time) extends that batch: its dossiers are updated in place.
-// One service serves every batch: the engines, catalog and calendar are loaded once.
+// A hot folder (pipeline/service/hot_folder.h), until Ctrl-C: one service serves every batch,
+// the engines, catalog and calendar loaded once.
 int cmd_watch(const Config& config, const ServiceOptions& options, const std::filesystem::path& dir,
               const std::string& out_dir, int settle_s, const std::string& marker) {
   if (!std::filesystem::is_directory(dir)) {
@@ -134,66 +131,14 @@ int cmd_watch(const Config& config, const ServiceOptions& options, const std::fi
     return kExitUsage;
   }
   BatchService service(config, options);
-  using Fingerprint = std::vector<std::pair<std::string, std::uintmax_t>>;
-  auto fingerprint = [](const std::filesystem::path& p) {
-    Fingerprint f;
-    std::error_code ec;
-    auto add = [&](const std::filesystem::path& file) {
-      f.emplace_back(file.string(), std::filesystem::file_size(file, ec));
-      f.emplace_back("", static_cast<std::uintmax_t>(std::filesystem::last_write_time(file, ec).time_since_epoch().count()));
-    };
-    if (std::filesystem::is_directory(p)) {
-      for (const auto& e : std::filesystem::directory_iterator(p, ec))
-        if (e.is_regular_file()) add(e.path());
-    } else {
-      add(p);
-    }
-    std::sort(f.begin(), f.end());
-    return f;
-  };
-  std::map<std::string, std::pair<Fingerprint, std::chrono::steady_clock::time_point>> seen;
-  std::map<std::string, Fingerprint> done;
-  spdlog::info("watching {} (a batch is taken once unchanged for {} s; Ctrl-C to stop)", dir.string(), settle_s);
-  while (!stop_requested()) {
-    std::vector<std::filesystem::path> entries;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      const auto name = e.path().filename().string();
-      if (!name.empty() && name[0] != '.') entries.push_back(e.path());
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return text::natural_less(a.filename().string(), b.filename().string()); });
-    for (const auto& entry : entries) {
-      if (stop_requested()) break;
-      const auto key = entry.string();
-      const auto fp = fingerprint(entry);
-      if (fp.empty() || done[key] == fp) continue;
-      std::error_code marker_ec;
-      if (!marker.empty() && std::filesystem::is_directory(entry, marker_ec) &&
-          !std::filesystem::exists(entry / marker, marker_ec))
-        continue;  // the scanner has not said the folder is complete
-      auto& [last_fp, since] = seen[key];
-      if (last_fp != fp) {
-        last_fp = fp;
-        since = std::chrono::steady_clock::now();
-        continue;
-      }
-      if (std::chrono::steady_clock::now() - since < std::chrono::seconds(settle_s)) continue;
-      BatchRequest request{{entry}, now_iso_vn()};
-      request.extend_grown = true;
-      try {
-        const BatchOutcome outcome = service.run(request);
-        if (outcome.run.interrupted) break;
-        if (!out_dir.empty())
-          write_jsonl(std::filesystem::path(out_dir) / (outcome.run.batch_id + ".jsonl"), committed_json(outcome));
-        print_summary(stdout, outcome);
-        done[key] = fp;
-      } catch (const std::exception& e) {
-        spdlog::error("{}: {}", key, e.what());
-        done[key] = fp;  // not again until it changes
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
+  HotFolder hot(service, {dir, std::chrono::seconds(settle_s), marker}, [&](const BatchEvent& e) {
+    if (e.kind != BatchEvent::Kind::finished || e.outcome->run.interrupted) return;
+    if (!out_dir.empty())
+      write_jsonl(std::filesystem::path(out_dir) / (e.outcome->run.batch_id + ".jsonl"), committed_json(*e.outcome));
+    print_summary(stdout, *e.outcome);
+  });
+  while (!stop_requested() && !hot.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  hot.stop();
   return 0;
 }
 
