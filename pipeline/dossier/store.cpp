@@ -86,6 +86,33 @@ const std::vector<std::string_view> kMigrations = {
     R"sql(
       ALTER TABLE dossiers ADD COLUMN explanation TEXT;
     )sql",
+    // 7: the operators' side. Users (Argon2id hashes), server-side sessions (only a hash of the
+    // token), failed sign-ins for throttling, an append-only audit trail; per dossier a record
+    // version, a review lease, the review state and the pipeline's record as it was before any
+    // correction.
+    R"sql(
+      CREATE TABLE users(
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+      CREATE TABLE sessions(
+        token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), csrf TEXT NOT NULL,
+        address TEXT NOT NULL, created_at INTEGER NOT NULL, seen_at INTEGER NOT NULL);
+      CREATE TABLE sign_in_failures(key TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE INDEX sign_in_failures_key ON sign_in_failures(key, at);
+      CREATE TABLE audit(
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        object TEXT NOT NULL, old_value TEXT, new_value TEXT, address TEXT NOT NULL DEFAULT '');
+      CREATE INDEX audit_object ON audit(object, id);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE dossiers ADD COLUMN review_state TEXT NOT NULL DEFAULT 'none';
+      ALTER TABLE dossiers ADD COLUMN review_note TEXT;
+      ALTER TABLE dossiers ADD COLUMN lease_user TEXT;
+      ALTER TABLE dossiers ADD COLUMN lease_until INTEGER;
+      ALTER TABLE dossiers ADD COLUMN original TEXT;
+      UPDATE dossiers SET review_state = 'pending' WHERE json_extract(record, '$.review.required');
+    )sql",
 };
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
@@ -370,11 +397,19 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
     r.dossier_code = agency + "-" + day + "-" + seq;
     fresh[k] = true;
   }
-  Statement upsert(db_,
-                   "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at, "
-                   "explanation) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO UPDATE SET "
-                   "dossier_code = excluded.dossier_code, tracking_number = excluded.tracking_number, "
-                   "record = excluded.record, explanation = excluded.explanation");
+  // A dossier an operator corrected keeps the correction when its batch is committed again (a
+  // hot folder that grew): the pipeline's new record becomes its original, and it goes back to
+  // the review queue so that someone looks at what changed.
+  Statement upsert(
+      db_,
+      "INSERT INTO dossiers(batch_id, first_page, dossier_code, tracking_number, record, committed_at, "
+      "explanation, review_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO "
+      "UPDATE SET dossier_code = excluded.dossier_code, explanation = excluded.explanation, "
+      "tracking_number = CASE WHEN original IS NULL THEN excluded.tracking_number ELSE tracking_number END, "
+      "review_state = CASE WHEN original IS NULL THEN excluded.review_state "
+      "WHEN original = excluded.record THEN review_state ELSE 'pending' END, "
+      "original = CASE WHEN original IS NULL THEN NULL ELSE excluded.record END, "
+      "record = CASE WHEN original IS NULL THEN excluded.record ELSE record END");
   for (std::size_t k = 0; k < records.size(); ++k) {
     const auto& r = records[k];
     std::optional<std::string> explanation;
@@ -386,6 +421,7 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
         .bind(5, to_json(r).dump())
         .bind(6, now())
         .bind(7, explanation)
+        .bind(8, r.review_required() ? "pending" : "none")
         .run();
   }
   // A dossier's life starts when it is first committed with its code.
@@ -705,6 +741,45 @@ std::vector<nlohmann::json> Store::dispatches_of(const std::string& code) {
   std::vector<nlohmann::json> out;
   while (s.step()) out.push_back(nlohmann::json::parse(s.text(0)));
   return out;
+}
+
+void Store::append_audit(const AuditEntry& e) {
+  Statement(db_,
+            "INSERT INTO audit(at, actor, action, object, old_value, new_value, address) VALUES(?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, e.at.empty() ? now() : e.at)
+      .bind(2, e.actor)
+      .bind(3, e.action)
+      .bind(4, e.object)
+      .bind(5, e.old_value)
+      .bind(6, e.new_value)
+      .bind(7, e.address)
+      .run();
+}
+
+namespace {
+std::vector<AuditEntry> audit_rows(Statement& s) {
+  std::vector<AuditEntry> out;
+  while (s.step())
+    out.push_back(
+        {s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optional_text(5), s.optional_text(6), s.text(7)});
+  return out;
+}
+}  // namespace
+
+std::vector<AuditEntry> Store::audit_of(const std::string& object) {
+  Statement s(db_,
+              "SELECT id, at, actor, action, object, old_value, new_value, address FROM audit WHERE object = ? "
+              "ORDER BY id");
+  s.bind(1, object);
+  return audit_rows(s);
+}
+
+std::vector<AuditEntry> Store::latest_audit(int limit) {
+  Statement s(db_,
+              "SELECT id, at, actor, action, object, old_value, new_value, address FROM audit ORDER BY id DESC "
+              "LIMIT ?");
+  s.bind(1, int64_t{limit});
+  return audit_rows(s);
 }
 
 }  // namespace intake

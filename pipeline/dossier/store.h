@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/dossier/audit.h"
 #include "pipeline/dossier/lifecycle.h"
 #include "pipeline/dossier/record.h"
 #include "pipeline/dossier/sqlite.h"
@@ -129,6 +130,12 @@ class Store final : public Ledger {
   // ... or else by the applicant's ID number or a part of the applicant's name.
   std::vector<DossierRecord> search(const std::string& key);
 
+  // The audit trail (pipeline/dossier/audit.h): appends one entry (`at` empty: now).
+  void append_audit(const AuditEntry& entry);
+  // An object's entries, oldest first; or the latest `limit` entries of all.
+  std::vector<AuditEntry> audit_of(const std::string& object);
+  std::vector<AuditEntry> latest_audit(int limit);
+
   // Lifecycle (pipeline/lifecycle.h): the state and history of a dossier, by code.
   std::optional<DossierStatus> status(const std::string& code);
   // Stores a change planned with plan_change: the new state, the record's due date, the event;
@@ -136,6 +143,8 @@ class Store final : public Ledger {
   void apply_change(const std::string& code, const StateChange& change);
 
  private:
+  friend class Accounts;    // users and sessions (pipeline/dossier/accounts.h)
+  friend class ReviewDesk;  // the verification queue (pipeline/dossier/review.h)
   void migrate();
   std::string now() const;  // env's wall clock, Asia/Ho_Chi_Minh
   // Inside a transaction: gives codes, upserts by (batch_id, key), logs the reception of the

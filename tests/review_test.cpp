@@ -1,0 +1,146 @@
+// The verification queue: order, leases, versions, corrections kept, on a real store.
+#include "pipeline/dossier/review.h"
+
+#include <gtest/gtest.h>
+
+namespace intake {
+namespace {
+
+struct Clock : Env {
+  std::chrono::system_clock::time_point t =
+      std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{1};
+  std::chrono::system_clock::time_point wall_now() const override { return t; }
+};
+
+std::filesystem::path fresh_db(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "intake-review-test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+  return file;
+}
+
+DossierRecord flagged(int first_page, const std::string& due, const std::string& received,
+                      const std::string& reason = "tracking_barcode_unreadable") {
+  DossierRecord r;
+  r.batch_id = "b1";
+  r.received_at = received;
+  r.due_date = due;
+  r.procedure.id = "birth_registration";
+  r.pages.push_back({.number = first_page});
+  if (!reason.empty()) r.flag(reason);
+  return r;
+}
+
+// Four dossiers: three to review, one clean.
+std::vector<std::string> commit_four(Store& store) {
+  store.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00",
+                   {{1, "a", 1, "1"}, {2, "b", 1, "2"}, {3, "c", 1, "3"}, {4, "d", 1, "4"}});
+  store.commit_dossiers("b1",
+                        {flagged(1, "2026-12-08", "2026-11-27T09:30:00+07:00"),
+                         flagged(2, "2026-12-03", "2026-11-27T10:00:00+07:00", "applicant_missing"),
+                         flagged(3, "2026-12-08", "2026-11-27T08:00:00+07:00", "low_ocr_confidence:page=3"),
+                         flagged(4, "2026-12-01", "2026-11-27T08:00:00+07:00", "")},
+                        "H38");
+  std::vector<std::string> codes;
+  for (const auto& d : store.dossiers("b1")) codes.push_back(*d.dossier_code);
+  return codes;
+}
+
+}  // namespace
+
+TEST(Review, TheQueueHoldsWhatNeedsReviewByDueDateThenReceivedTimeAndFilters) {
+  Store store(fresh_db("queue.db"));
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  std::vector<std::string> order;
+  for (const auto& q : desk.queue()) order.push_back(q.code);
+  EXPECT_EQ(order, (std::vector<std::string>{codes[1], codes[2], codes[0]}));
+  EXPECT_EQ(desk.queue({"low_ocr_confidence"}).size(), 1u);
+  EXPECT_EQ(desk.queue({"applicant_missing"}).at(0).code, codes[1]);
+  EXPECT_TRUE(desk.queue({"", "another-batch"}).empty());
+  EXPECT_EQ(desk.queue({"", "", "birth_registration"}).size(), 3u);
+}
+
+TEST(Review, TwoOperatorsNeverHoldTheSameDossierAndALapsedHoldReturnsIt) {
+  Clock clock;
+  Store store(fresh_db("lease.db"), clock);
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  const auto lan = desk.next("lan"), minh = desk.next("minh");
+  ASSERT_TRUE(lan && minh);
+  EXPECT_NE(*lan, *minh);
+  EXPECT_EQ(desk.next("lan"), lan);  // asking again gives back the one held
+  EXPECT_EQ(std::get<Error>(desk.lease(*lan, "minh")).reason, "dossier " + *lan + " is being reviewed by lan");
+  clock.t += std::chrono::minutes(16);  // lan went to lunch
+  EXPECT_FALSE(error_of(desk.lease(*lan, "minh")));
+  EXPECT_TRUE(error_of(desk.save(*lan, "lan", 1, desk.open(*lan)->record, "")));
+}
+
+TEST(Review, AStaleSaveIsRefusedACorrectionIsAuditedFieldByFieldAndConfirmingEmptiesTheQueue) {
+  Store store(fresh_db("save.db"));
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  const std::string code = codes[0];
+  ASSERT_FALSE(error_of(desk.lease(code, "lan")));
+  auto corrected = desk.open(code)->record;
+  corrected.tracking_number = "EE123456785VN";
+  corrected.tracking_valid = true;
+  const auto v2 = desk.save(code, "lan", 1, corrected, "127.0.0.1");
+  ASSERT_FALSE(error_of(v2)) << std::get<Error>(v2).reason;
+  EXPECT_EQ(std::get<int>(v2), 2);
+  const auto stale = desk.save(code, "lan", 1, corrected, "127.0.0.1");
+  ASSERT_TRUE(error_of(stale));
+  EXPECT_EQ(
+      std::get<Error>(stale).reason,
+      "dossier " + code + " was changed by someone else since you opened it (your version 1, now 2): open it again");
+  EXPECT_TRUE(error_of(desk.confirm(code, "minh", 2, "")));  // not minh's to confirm
+  ASSERT_FALSE(error_of(desk.confirm(code, "lan", 2, "127.0.0.1")));
+
+  const auto after = desk.open(code);
+  EXPECT_EQ(after->review_state, "confirmed");
+  EXPECT_EQ(after->version, 3);
+  EXPECT_FALSE(after->record.review_required());
+  EXPECT_EQ(after->record.tracking_number, "EE123456785VN");
+  ASSERT_TRUE(after->original);  // the pipeline's values beside the corrected ones
+  EXPECT_FALSE(after->original->tracking_number);
+  EXPECT_EQ(after->original->reasons.at(0).text, "tracking_barcode_unreadable");
+  EXPECT_EQ(store.find_dossiers(code).at(0).tracking_number, "EE123456785VN");  // what show/find/receipt read
+  EXPECT_EQ(store.find_dossiers("EE123456785VN").size(), 1u);
+  for (const auto& q : desk.queue()) EXPECT_NE(q.code, code);
+
+  std::vector<std::string> audit;
+  for (const auto& e : store.audit_of("dossier:" + code))
+    audit.push_back(e.actor + " " + e.action + " " + e.old_value.value_or("-") + " -> " + e.new_value.value_or("-"));
+  EXPECT_EQ(audit, (std::vector<std::string>{
+                       "lan set_field tracking_number=null -> tracking_number=\"EE123456785VN\"",
+                       "lan set_field tracking_valid=false -> tracking_valid=true",
+                       "lan set_field review={\"reasons\":[\"tracking_barcode_unreadable\"],\"required\":true} -> "
+                       "review={\"reasons\":[],\"required\":false}",
+                       "lan confirm pending -> confirmed"}));
+}
+
+TEST(Review, ACorrectionSurvivesTheBatchBeingCommittedAgainAndGoesBackToTheQueueWhenThePipelineChangedIt) {
+  Store store(fresh_db("recommit.db"));
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  desk.lease(codes[0], "lan");
+  auto corrected = desk.open(codes[0])->record;
+  corrected.tracking_number = "EE123456785VN";
+  desk.save(codes[0], "lan", 1, corrected, "");
+  desk.confirm(codes[0], "lan", 2, "");
+  // The same pipeline output again: nothing changes.
+  commit_four(store);
+  EXPECT_EQ(desk.open(codes[0])->review_state, "confirmed");
+  EXPECT_EQ(desk.open(codes[0])->record.tracking_number, "EE123456785VN");
+  // A grown batch whose pipeline record differs: the correction stays, and someone looks again.
+  auto again = flagged(1, "2026-12-08", "2026-11-27T09:30:00+07:00");
+  again.pages.push_back({.number = 5});
+  store.commit_dossiers("b1", {again}, "H38");
+  const auto d = desk.open(codes[0]);
+  EXPECT_EQ(d->record.tracking_number, "EE123456785VN");
+  EXPECT_EQ(d->review_state, "pending");
+  EXPECT_EQ(d->original->pages.size(), 2u);
+}
+
+}  // namespace intake
