@@ -26,6 +26,36 @@ const std::vector<SectionSpec>& builtin_sections() {
                                       s.require(c.max_pixels >= 1'000'000, "max_pixels", "must be at least 1000000");
                                       s.require(c.max_pages_per_file >= 1, "max_pages_per_file", "must be at least 1");
                                     }),
+      SectionSpec::of<ServeConfig>(
+          "serve", false,
+          [](ConfigSection& s, ServeConfig& c) {
+            s.get("listen", c.listen)
+                .get("tls_cert", c.tls_cert)
+                .get("tls_key", c.tls_key)
+                .get("hot_folder", c.hot_folder)
+                .get("settle_s", c.settle_s)
+                .get("marker", c.marker)
+                .get("uploads", c.uploads)
+                .get("max_upload_bytes", c.max_upload_bytes)
+                .get("threads", c.threads)
+                .get("lease_minutes", c.lease_minutes)
+                .get("session_idle_minutes", c.session_idle_minutes)
+                .get("session_hours", c.session_hours)
+                .get("reject_reasons", c.reject_reasons);
+            const auto colon = c.listen.rfind(':');
+            s.require(colon != std::string::npos && colon > 0 &&
+                          c.listen.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                          colon + 1 < c.listen.size(),
+                      "listen", "must be HOST:PORT");
+            s.require(c.tls_cert.empty() == c.tls_key.empty(), "tls_cert", "tls_cert and tls_key go together");
+            s.require(c.settle_s >= 0, "settle_s", "must be >= 0");
+            s.require(c.threads >= 2 && c.threads <= 256, "threads", "must be 2..256");
+            s.require(c.lease_minutes >= 1, "lease_minutes", "must be at least 1");
+            s.require(c.session_idle_minutes >= 1, "session_idle_minutes", "must be at least 1");
+            s.require(c.session_hours >= 1, "session_hours", "must be at least 1");
+            s.require(c.max_upload_bytes >= 1 << 20, "max_upload_bytes", "must be at least 1048576");
+            s.require(!c.reject_reasons.empty(), "reject_reasons", "needs at least one reason");
+          }),
       SectionSpec::of<AssembleConfig>("assemble", false,
                                       [](ConfigSection& s, AssembleConfig& c) {
                                         s.get("min_procedure_confidence", c.min_procedure_confidence)

@@ -12,6 +12,23 @@
 
 namespace intake {
 
+// The `serve` section: intake serve's web server, hot folder and review desk (pipeline/web/).
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; behind a TLS reverse proxy, keep it on loopback
+  std::string tls_cert, tls_key;          // both set: serve HTTPS itself (PEM files)
+  std::string hot_folder;                 // a scanner folder to watch; empty: none
+  int settle_s = 3;
+  std::string marker;               // a folder is complete once it holds this file
+  std::string uploads = "uploads";  // where browser uploads land (relative: next to the store)
+  long long max_upload_bytes = 512ll << 20;
+  int threads = 8;         // HTTP worker threads (live updates hold one each)
+  int lease_minutes = 15;  // an operator's hold on a dossier
+  int session_idle_minutes = 30;
+  int session_hours = 12;
+  std::vector<std::string> reject_reasons{"Không đọc được (ảnh quét mờ, hỏng)", "Thiếu trang",
+                                          "Không thuộc thẩm quyền của xã", "Hồ sơ trùng lặp", "Khác"};
+};
+
 const std::vector<SectionSpec>& builtin_sections();
 
 // A config of the built-in sections, from a file or the defaults.

@@ -743,6 +743,23 @@ std::vector<nlohmann::json> Store::dispatches_of(const std::string& code) {
   return out;
 }
 
+std::vector<BatchRow> Store::batches(int limit) {
+  Statement s(db_,
+              "SELECT b.batch_id, b.input, b.received_at, b.state, b.created_at, b.committed_at, b.page_count, "
+              "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state IN ('processed', 'committed')), "
+              "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state = 'quarantined'), "
+              "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id), "
+              "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id AND d.review_state = 'pending') "
+              "FROM batches b ORDER BY b.created_at DESC, b.rowid DESC LIMIT ?");
+  s.bind(1, int64_t{limit});
+  std::vector<BatchRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optional_text(5),
+                   static_cast<int>(s.integer(6)), static_cast<int>(s.integer(7)), static_cast<int>(s.integer(8)),
+                   static_cast<int>(s.integer(9)), static_cast<int>(s.integer(10))});
+  return out;
+}
+
 void Store::append_audit(const AuditEntry& e) {
   Statement(db_,
             "INSERT INTO audit(at, actor, action, object, old_value, new_value, address) VALUES(?, ?, ?, ?, ?, ?, ?)")

@@ -47,6 +47,13 @@ struct DossierFacts {
   std::string code, state, channel, procedure_id, procedure_name, department, received_at;
   std::optional<std::string> due_date, resolved_at, returned_at;  // first change to resolved / returned
 };
+// A batch as the mailroom's list shows it.
+struct BatchRow {
+  std::string batch_id, input, received_at, state, created_at;
+  std::optional<std::string> committed_at;
+  int pages = 0, processed = 0, quarantined = 0, dossiers = 0, to_review = 0;
+};
+
 struct DispatchFacts {
   std::string dossier_code, status, dispatched_at;
 };
@@ -67,6 +74,8 @@ class Store final : public Ledger {
   BatchInfo open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
                        const std::vector<LedgerPage>& pages) override;
   std::optional<BatchInfo> batch(const std::string& batch_id);
+  // The latest batches (most recently opened first), with their counts.
+  std::vector<BatchRow> batches(int limit = 200);
   // The batch most recently opened for this input path, if any.
   std::optional<std::string> latest_batch_for_input(const std::string& input);
   std::vector<LedgerPage> ledger(const std::string& batch_id) override;

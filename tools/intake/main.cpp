@@ -38,6 +38,7 @@
 #include "tools/intake/commands.h"
 #include "tools/intake/dossier_commands.h"
 #include "tools/intake/report_command.h"
+#include "tools/intake/serve_command.h"
 #include "tools/intake/summary.h"
 
 namespace {
@@ -287,6 +288,25 @@ int main(int argc, char** argv) {
   import->add_option("--store", store, "dossier store");
   import->add_option("--config", config_file, "pipeline config (store path, catalog, calendar, agency)");
 
+  std::string listen, user_action, user_name, user_role;
+  auto* serve = app.add_subcommand("serve",
+                                   "the web application: review desk, batches, users (and the hot folder "
+                                   "of serve.hot_folder)");
+  serve->add_option("--listen", listen, "HOST:PORT (default: serve.listen, 127.0.0.1:8080)");
+  serve->add_option("--store", store, "dossier store");
+  serve->add_option("--config", config_file, "pipeline config");
+  auto* user = app.add_subcommand("user",
+                                  "web application accounts: add NAME --role R | passwd NAME | disable NAME | "
+                                  "enable NAME | list (a password from standard input, or asked twice)");
+  user->add_option("action", user_action, "add | passwd | disable | enable | list")
+      ->required()
+      ->check(CLI::IsMember({"add", "passwd", "disable", "enable", "list"}));
+  user->add_option("name", user_name, "the user's name (a-z 0-9 . _ -)");
+  user->add_option("--role", user_role, "mailroom | operator | admin")
+      ->check(CLI::IsMember({"mailroom", "operator", "admin"}));
+  user->add_option("--store", store, "dossier store");
+  user->add_option("--config", config_file, "pipeline config (for the store path)");
+
   auto* receipt = app.add_subcommand("receipt", "write a dossier's receipt and appointment slip (A5 PDF)");
   receipt->add_option("dossier", key, "dossier code")->required();
   receipt->add_option("--out", out, "the PDF to write (default: CODE.pdf)");
@@ -356,6 +376,8 @@ int main(int argc, char** argv) {
     if (*report) return cmd_report(config, store_path, from, to, as_of, format, out);
     if (*import) return cmd_import(config, store_path, import_file);
     if (*receipt) return cmd_receipt(config, store_path, key, out);
+    if (*serve) return cmd_serve(config, service_options, listen);
+    if (*user) return cmd_user(store_path, user_action, user_name, user_role);
     if (*eval || *bench) {
       corpus.input = corpus_input;
       corpus.out_dir = corpus_out;

@@ -1,0 +1,124 @@
+#include "pipeline/web/html.h"
+
+#include <map>
+
+#include <fmt/core.h>
+
+#include "pipeline/dossier/record.h"
+
+namespace intake::web {
+
+std::string escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape(const std::optional<std::string>& s, std::string_view none) {
+  return s ? escape(*s) : std::string(none);
+}
+
+std::string url_encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+std::string role_label(Role r) {
+  switch (r) {
+    case Role::mailroom: return "Văn thư";
+    case Role::operator_: return "Kiểm tra viên";
+    case Role::admin: return "Quản trị";
+  }
+  return "";
+}
+
+std::string reason_label(const std::string& text) {
+  static const std::map<std::string, std::string> labels{
+      {"tracking_barcode_unreadable", "Không đọc được mã vạch bưu gửi"},
+      {"tracking_number_invalid", "Số hiệu bưu gửi sai chữ số kiểm tra"},
+      {"tracking_number_missing", "Thiếu số hiệu bưu gửi"},
+      {"tracking_number_from_ocr", "Số hiệu bưu gửi chỉ đọc từ chữ, không từ mã vạch"},
+      {"sender_incomplete", "Thông tin người gửi chưa đầy đủ"},
+      {"sender_address_incomplete", "Địa chỉ người gửi chưa đầy đủ"},
+      {"applicant_missing", "Thiếu thông tin người nộp"},
+      {"applicant_incomplete", "Thông tin người nộp chưa đầy đủ"},
+      {"applicant_id_mismatch", "Số định danh trên tờ khai và căn cước khác nhau"},
+      {"id_card_qr_unreadable", "Không đọc được mã QR căn cước"},
+      {"procedure_uncertain", "Chưa chắc chắn về thủ tục"},
+      {"procedure_unknown", "Không xác định được thủ tục"},
+      {"low_ocr_confidence", "Nhận dạng chữ kém tin cậy"},
+      {"missing_document", "Thiếu giấy tờ"},
+      {"calendar_missing", "Lịch làm việc chưa có năm này"},
+      {"image_truncated", "Ảnh quét bị cắt"},
+      {"page_unreadable", "Trang không đọc được"},
+      {"barcode_decoder_crashed", "Bộ giải mã vạch gặp lỗi"},
+  };
+  const ReviewReason r{text};
+  const auto it = labels.find(r.code());
+  std::string out = it == labels.end() ? r.code() : it->second;
+  if (const auto p = r.page()) out += fmt::format(" (trang {})", *p);
+  else if (const auto colon = text.find(':'); colon != std::string::npos) out += ": " + text.substr(colon + 1);
+  return out;
+}
+
+std::string page_type_label(const std::string& type) {
+  static const std::map<std::string, std::string> labels{{"envelope", "Phong bì"},
+                                                         {"separator", "Tờ phân cách"},
+                                                         {"application_form", "Tờ khai"},
+                                                         {"id_card", "Căn cước"},
+                                                         {"supporting_document", "Giấy tờ kèm theo"},
+                                                         {"blank", "Trang trắng"}};
+  const auto it = labels.find(type);
+  return it == labels.end() ? (type.empty() ? "Không xác định" : type) : it->second;
+}
+
+std::string state_label(const std::string& s) {
+  static const std::map<std::string, std::string> labels{
+      {"received", "Đã tiếp nhận"},          {"assigned", "Đã phân công"},  {"in_progress", "Đang giải quyết"},
+      {"waiting_supplement", "Chờ bổ sung"}, {"resolved", "Đã giải quyết"}, {"returned", "Đã trả kết quả"}};
+  const auto it = labels.find(s);
+  return it == labels.end() ? s : it->second;
+}
+
+std::string page(const PageFrame& f) {
+  std::string nav;
+  if (f.session) {
+    const Role r = f.session->role;
+    auto item = [&](const char* key, const char* href, const char* label, bool allowed) {
+      if (!allowed) return;
+      nav += fmt::format("<a href=\"{}\"{}>{}</a>", href, f.active == key ? " aria-current=\"page\"" : "", label);
+    };
+    item("queue", "/queue", "Hàng chờ kiểm tra", may(r, Role::operator_));
+    item("batches", "/batches", "Lô quét", may(r, Role::mailroom));
+    item("search", "/search", "Tra cứu hồ sơ", true);
+    item("users", "/admin/users", "Người dùng", may(r, Role::admin));
+    nav += fmt::format(
+        "<span class=\"who\">{} · {}</span><form method=\"post\" action=\"/logout\" class=\"inline\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Đăng xuất</button></form>",
+        escape(f.session->user), role_label(r), escape(f.session->csrf));
+  }
+  return fmt::format(
+      "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>{0} · intake</title><link rel=\"stylesheet\" href=\"/assets/app.css\">"
+      "<script src=\"/assets/app.js\" defer></script></head>"
+      "<body class=\"{1}\" data-csrf=\"{2}\"><header><strong class=\"brand\">intake</strong><nav>{3}</nav></header>"
+      "<main><h1>{0}</h1>{4}</main></body></html>\n",
+      escape(f.title), escape(f.page_class), f.session ? escape(f.session->csrf) : "", nav, f.body);
+}
+
+}  // namespace intake::web
