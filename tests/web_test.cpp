@@ -1,0 +1,310 @@
+// intake serve's gate, over real HTTP on 127.0.0.1: every route with every role and with none,
+// CSRF, security headers, escaping, stale saves and the audit trail, on a store made from the
+// sample batch by the real stages.
+#include "pipeline/web/server.h"
+
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "pipeline/dossier/accounts.h"
+#include "pipeline/dossier/review.h"
+#include "stages/barcode.h"
+#include "stages/sections.h"
+
+namespace intake {
+namespace {
+
+const std::filesystem::path kSource = INTAKE_SOURCE_DIR;
+
+struct Site {
+  std::filesystem::path dir;
+  std::unique_ptr<BatchService> service;
+  std::unique_ptr<web::Server> server;
+  std::thread thread;
+  int port = 0;
+  std::vector<std::string> codes;  // the sample batch's dossiers
+  std::string to_review;           // one of them that needs review
+  int page = 0;                    // a page of it
+};
+Site* site = nullptr;
+
+struct Signed {
+  std::string cookie, csrf;
+};
+
+httplib::Client client() {
+  httplib::Client c("127.0.0.1", site->port);
+  c.set_read_timeout(30);
+  return c;
+}
+
+Signed sign_in(const std::string& user, const std::string& password) {
+  auto c = client();
+  const auto form = c.Get("/login");
+  std::smatch m;
+  const std::string body = form->body;
+  EXPECT_TRUE(std::regex_search(body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string pre =
+      form->get_header_value("Set-Cookie").substr(0, form->get_header_value("Set-Cookie").find(';'));
+  const auto in = c.Post("/login", {{"Cookie", pre}}, "csrf=" + m[1].str() + "&user=" + user + "&password=" + password,
+                         "application/x-www-form-urlencoded");
+  EXPECT_EQ(in->status, 303) << user;
+  Signed s;
+  s.cookie = in->get_header_value("Set-Cookie").substr(0, in->get_header_value("Set-Cookie").find(';'));
+  const auto me = c.Get("/api/me", {{"Cookie", s.cookie}});
+  s.csrf = nlohmann::json::parse(me->body).at("csrf");
+  return s;
+}
+
+class Web : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    site = new Site;
+    site->dir = std::filesystem::temp_directory_path() / ("intake-web-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(site->dir);
+    Config config = load_intake_config(kSource / "configs/default.yaml");
+    auto barcode = config.section<BarcodeConfig>("barcode");
+    barcode.sandbox_path = INTAKE_SANDBOX;
+    config.set_section("barcode", barcode);
+    site->service = std::make_unique<BatchService>(config, ServiceOptions{site->dir / "store.db"});
+    const auto outcome = site->service->run({{kSource / "samples/batch-01"}, "2026-11-27T09:30:00+07:00"});
+    {
+      Store store(site->dir / "store.db");
+      Accounts accounts(store);
+      accounts.add_user("van", Role::mailroom, "mat-khau-van-thu", "test");
+      accounts.add_user("lan", Role::operator_, "mat-khau-kiem-tra", "test");
+      accounts.add_user("minh", Role::operator_, "mat-khau-kiem-tra", "test");
+      accounts.add_user("quantri", Role::admin, "mat-khau-quan-tri", "test");
+      for (const auto& d : outcome.dossiers) site->codes.push_back(*d.dossier_code);
+      const auto queue = ReviewDesk(store).queue();
+      ASSERT_FALSE(queue.empty());
+      site->to_review = queue.front().code;
+      site->page = store.find_dossiers(site->to_review).at(0).pages.at(0).number;
+    }
+    site->server = std::make_unique<web::Server>(*site->service, config, web::ServerOptions{"127.0.0.1:0"});
+    site->port = site->server->bind();
+    site->thread = std::thread([] { site->server->serve(); });
+  }
+  static void TearDownTestSuite() {
+    site->server->stop();
+    site->thread.join();
+    site->server.reset();
+    site->service.reset();
+    std::filesystem::remove_all(site->dir);
+    delete site;
+  }
+};
+
+// Who may call what: written out here, apart from the server's table, which must list the same.
+const std::map<std::string, std::set<std::string>> kMayCall{
+    {"GET /login", {"*"}},
+    {"POST /login", {"*"}},
+    {"GET /assets/([a-z0-9.-]+)", {"*"}},
+    {"GET /healthz", {"*"}},
+    {"GET /favicon.ico", {"*"}},
+    {"POST /logout", {"mailroom", "operator", "admin"}},
+    {"GET /", {"mailroom", "operator", "admin"}},
+    {"GET /api/me", {"mailroom", "operator", "admin"}},
+    {"GET /queue", {"operator", "admin"}},
+    {"GET /api/queue", {"operator", "admin"}},
+    {"POST /queue/next", {"operator", "admin"}},
+    {"GET /dossiers/([^/]+)", {"operator", "mailroom", "admin"}},
+    {"GET /api/dossiers/([^/]+)", {"operator", "mailroom", "admin"}},
+    {"POST /api/dossiers/([^/]+)/save", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/confirm", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/reject", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/release", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/status", {"mailroom", "admin"}},
+    {"GET /pages/([^/]+)/([0-9]{1,6})", {"operator", "mailroom", "admin"}},
+    {"GET /api/dossiers/([^/]+)/pages/([0-9]{1,6})/words", {"operator", "mailroom", "admin"}},
+    {"GET /batches", {"mailroom", "admin"}},
+    {"GET /api/batches", {"mailroom", "admin"}},
+    {"POST /api/batches", {"mailroom", "admin"}},
+    {"GET /api/events", {"operator", "mailroom", "admin"}},
+    {"GET /search", {"operator", "mailroom", "admin"}},
+    {"GET /admin/users", {"admin"}},
+    {"POST /admin/users", {"admin"}},
+    {"POST /admin/users/([a-z0-9._-]+)", {"admin"}},
+};
+
+// A concrete path for a pattern (a dossier of the sample batch; a user that exists).
+std::string path_of(const std::string& pattern) {
+  std::string p = pattern;
+  auto put = [&](const std::string& what, const std::string& with) {
+    if (const auto at = p.find(what); at != std::string::npos) p.replace(at, what.size(), with);
+  };
+  put("([a-z0-9.-]+)", "app.js");
+  put("([a-z0-9._-]+)", "nobody-here");
+  put("([^/]+)", site->codes.back());
+  put("([0-9]{1,6})", "1");
+  return p;
+}
+
+struct Answer {
+  int status = 0;
+  std::string location, body;
+};
+
+Answer request(const std::string& method, const std::string& path, const httplib::Headers& headers) {
+  auto c = client();
+  Answer a;
+  if (method == "GET" && path == "/api/events") {
+    // The event stream stays open: read its head only.
+    c.Get(
+        path, headers,
+        [&](const httplib::Response& res) {
+          a.status = res.status;
+          return false;
+        },
+        [](const char*, std::size_t) { return false; });
+    return a;
+  }
+  const auto res = method == "GET" ? c.Get(path, headers) : c.Post(path, headers, "{}", "application/json");
+  if (!res) return a;
+  a.status = res->status;
+  a.location = res->get_header_value("Location");
+  a.body = res->body;
+  return a;
+}
+
+}  // namespace
+
+TEST_F(Web, EveryRouteIsInTheTestsOwnMatrixAndNoOther) {
+  std::set<std::string> served, expected;
+  for (const auto& r : web::route_table()) served.insert(r.method + " " + r.pattern);
+  for (const auto& [route, roles] : kMayCall) expected.insert(route);
+  EXPECT_EQ(served, expected) << "a route was added or removed: put it in kMayCall with who may call it";
+}
+
+TEST_F(Web, EveryRouteRefusesWhoMayNotCallItAndLetsThroughWhoMay) {
+  const std::map<std::string, std::pair<std::string, std::string>> passwords{
+      {"mailroom", {"van", "mat-khau-van-thu"}},
+      {"operator", {"minh", "mat-khau-kiem-tra"}},
+      {"admin", {"quantri", "mat-khau-quan-tri"}}};
+  int checked = 0;
+  for (const auto& r : web::route_table()) {
+    const auto& allowed = kMayCall.at(r.method + " " + r.pattern);
+    const bool anyone = allowed.count("*") > 0;
+    const bool api = r.pattern.rfind("/api/", 0) == 0 || r.pattern == "/healthz";
+    const std::string path = path_of(r.pattern);
+    for (const std::string role : {"", "mailroom", "operator", "admin"}) {
+      httplib::Headers headers;
+      if (!role.empty()) {
+        const auto s = sign_in(passwords.at(role).first, passwords.at(role).second);
+        headers = {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
+      }
+      const Answer res = request(r.method, path, headers);
+      ASSERT_NE(res.status, 0) << r.method << " " << path << " as " << role;
+      const std::string who = r.method + " " + path + " as " + (role.empty() ? "nobody" : role);
+      if (anyone || allowed.count(role)) {
+        if (anyone && r.method == "POST") continue;  // the sign-in form: its own CSRF rule, tested below
+        EXPECT_NE(res.status, 401) << who;
+        EXPECT_NE(res.status, 403) << who << ": " << res.body;
+        if (r.pattern != "/logout") EXPECT_EQ(res.location.rfind("/login", 0), std::string::npos) << who;
+        else EXPECT_EQ(res.location, "/login") << who;  // signed out
+      } else if (role.empty()) {
+        if (api) EXPECT_EQ(res.status, 401) << who;
+        else EXPECT_TRUE(res.status == 303 && res.location.rfind("/login?next=", 0) == 0) << who;
+      } else {
+        EXPECT_EQ(res.status, 403) << who;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
+TEST_F(Web, AStateChangingRequestWithoutItsCsrfTokenIsRefused) {
+  const auto s = sign_in("quantri", "mat-khau-quan-tri");
+  for (const auto& r : web::route_table()) {
+    if (r.method != "POST") continue;
+    const std::string path = path_of(r.pattern);
+    for (const std::string& token : {std::string(), std::string(32, '0'), s.csrf + "0"}) {
+      httplib::Headers headers{{"Cookie", s.cookie}};
+      if (!token.empty()) headers.emplace("X-CSRF-Token", token);
+      const auto res = client().Post(path, headers, "{}", "application/json");
+      EXPECT_EQ(res->status, 403) << r.method << " " << path << " with token '" << token << "'";
+    }
+  }
+  // The sign-in form: a token that is not its own cookie's.
+  const auto res = client().Post("/login", {{"Cookie", "intake_pre=aaaa"}},
+                                 "csrf=bbbb&user=lan&password=mat-khau-kiem-tra", "application/x-www-form-urlencoded");
+  EXPECT_EQ(res->status, 403);
+}
+
+TEST_F(Web, EveryResponseCarriesTheSecurityHeadersAndThePagesNoInlineScript) {
+  const auto s = sign_in("lan", "mat-khau-kiem-tra");
+  for (const std::string& path :
+       std::vector<std::string>{"/login", "/queue", "/dossiers/" + site->codes.front(), "/api/queue", "/nowhere"}) {
+    const auto res = client().Get(path, {{"Cookie", s.cookie}});
+    const std::string csp = res->get_header_value("Content-Security-Policy");
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << path;
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << path;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << path;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store") << path;
+    EXPECT_FALSE(std::regex_search(res->body, std::regex("<script(?![^>]*\\ssrc=)"))) << path;
+    EXPECT_EQ(res->body.find(" style=\""), std::string::npos) << path;
+    EXPECT_EQ(res->body.find(" onclick="), std::string::npos) << path;
+  }
+}
+
+TEST_F(Web, ACorrectionIsCheckedSavedOnceAuditedAndAStaleOneRefused) {
+  const auto lan = sign_in("lan", "mat-khau-kiem-tra");
+  const auto minh = sign_in("minh", "mat-khau-kiem-tra");
+  const std::string code = site->to_review;
+  const auto opened = client().Get("/dossiers/" + code, {{"Cookie", lan.cookie}});  // lan takes it
+  ASSERT_EQ(opened->status, 200);
+  auto api = [&](const Signed& who, const std::string& what, const nlohmann::json& body) {
+    return client().Post("/api/dossiers/" + code + "/" + what, {{"Cookie", who.cookie}, {"X-CSRF-Token", who.csrf}},
+                         body.dump(), "application/json");
+  };
+  const int version =
+      nlohmann::json::parse(client().Get("/api/dossiers/" + code, {{"Cookie", lan.cookie}})->body)["version"];
+  // A wrong check digit, a 10-digit ID: refused, nothing stored.
+  auto bad = api(lan, "save", {{"version", version}, {"changes", {{"tracking_number", "EE123456789VN"}}}});
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_NE(bad->body.find("tracking_number"), std::string::npos);
+  bad = api(lan, "save", {{"version", version}, {"changes", {{"applicant.id_number", "0790900012"}}}});
+  EXPECT_EQ(bad->status, 422);
+  // Someone who does not hold it: refused.
+  EXPECT_EQ(api(minh, "save", {{"version", version}, {"changes", {{"tracking_number", "EE123456785VN"}}}})->status,
+            409);
+  // A hostile name is stored as text and shown as text.
+  const auto good = api(
+      lan, "save",
+      {{"version", version},
+       {"changes", {{"tracking_number", "ee 123 456 785 vn"}, {"applicant.full_name", "<script>alert(1)</script>"}}}});
+  ASSERT_EQ(good->status, 200) << good->body;
+  EXPECT_EQ(nlohmann::json::parse(good->body)["record"]["tracking_number"], "EE123456785VN");
+  const auto stale = api(lan, "save", {{"version", version}, {"changes", {{"sender.phone", "0912345678"}}}});
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_NE(stale->body.find("was changed by someone else"), std::string::npos) << stale->body;
+  const auto page = client().Get("/dossiers/" + code, {{"Cookie", lan.cookie}});
+  EXPECT_NE(page->body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(page->body.find("<script>alert(1)"), std::string::npos);
+
+  Store store(site->dir / "store.db");
+  std::vector<std::string> audit;
+  for (const auto& e : store.audit_of("dossier:" + code)) audit.push_back(e.actor + " " + e.action);
+  EXPECT_GE(std::count(audit.begin(), audit.end(), "lan open"), 3);
+  EXPECT_GE(std::count(audit.begin(), audit.end(), "lan set_field"), 2);
+  EXPECT_EQ(store.find_dossiers(code).at(0).tracking_number, "EE123456785VN");
+}
+
+TEST_F(Web, NoOneSignedInSeesPersonalData) {
+  for (const std::string& path : std::vector<std::string>{"/api/dossiers/" + site->codes.front(), "/api/queue",
+                                                          "/pages/" + site->codes.front() + "/1", "/search?q=nguyen"}) {
+    const auto res = client().Get(path);
+    EXPECT_TRUE(res->status == 401 || res->status == 303) << path;
+    EXPECT_EQ(res->body.find("Nguyễn"), std::string::npos) << path;
+  }
+}
+
+}  // namespace intake
