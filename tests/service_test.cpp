@@ -26,6 +26,7 @@ struct Heard {
   int done = 0, total = 0;
   std::size_t records = 0;
   bool already_committed = false;
+  std::string input;
 };
 
 }  // namespace
@@ -44,6 +45,7 @@ TEST(BatchService, QueuedBatchesRunInOrderAndTheirListenersHearEachStep) {
   auto listener = [&](const BatchEvent& e) {
     std::lock_guard lock(mutex);
     Heard h{e.kind, e.ticket, e.batch_id, e.progress.done, e.progress.total};
+    h.input = e.input;
     if (e.outcome) h.records = e.outcome->dossiers.size(), h.already_committed = e.outcome->run.already_committed;
     heard.push_back(h);
   };
@@ -65,6 +67,12 @@ TEST(BatchService, QueuedBatchesRunInOrderAndTheirListenersHearEachStep) {
   ASSERT_GE(one.size(), 4u);  // queued, started, progress..., finished
   EXPECT_EQ(one.front().kind, BatchEvent::Kind::queued);
   EXPECT_EQ(one[1].kind, BatchEvent::Kind::started);
+  // From started on the batch is known by its id; queued and started say what it is.
+  EXPECT_EQ(one[1].batch_id.size(), 17u);
+  EXPECT_EQ(one[1].batch_id, one.back().batch_id);
+  EXPECT_EQ(one[1].total, 15);
+  EXPECT_EQ(std::filesystem::path(one.front().input).filename(), "batch-01");
+  EXPECT_EQ(one[1].input, one.front().input);
   EXPECT_EQ(one.back().kind, BatchEvent::Kind::finished);
   EXPECT_EQ(one.back().records, 4u);
   EXPECT_FALSE(one.back().already_committed);

@@ -61,11 +61,11 @@ struct BatchOutcome {
 struct BatchEvent {
   enum class Kind { queued, started, progress, finished, failed } kind;
   std::uint64_t ticket = 0;
-  std::string input;                      // queued, started: the first input (a file or folder)
   std::string batch_id;                   // known from started on
   Progress progress;                      // progress, finished
   const BatchOutcome* outcome = nullptr;  // finished
   std::string error;                      // failed
+  std::string input;                      // queued, started: the first input (a file or folder)
 };
 using BatchListener = std::function<void(const BatchEvent&)>;
 

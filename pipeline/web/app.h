@@ -114,6 +114,6 @@ void page_users(Call& c, const std::string& message = "", bool error = false);
 void page_error(Call& c, int status, const std::string& message);
 
 // JSON of a dossier for the review screen.
-nlohmann::json dossier_json(App& app, const ReviewedDossier& d);
+nlohmann::json dossier_json(App& app, Store& store, const ReviewedDossier& d);
 
 }  // namespace intake::web

@@ -157,7 +157,7 @@ void get_api_dossier(Call& c) {
   const auto d = c.app.desk(c.store()).open(c.args.at(0));
   if (!d) return c.json(404, {{"error", "không có hồ sơ " + c.args.at(0)}});
   c.audit("open", "dossier:" + d->code);
-  c.json(200, dossier_json(c.app, *d));
+  c.json(200, dossier_json(c.app, c.store(), *d));
 }
 
 // A save, confirm or reject: the review desk's refusal as 409 (someone else changed or holds
@@ -183,7 +183,7 @@ void post_save(Call& c) {
   if (const auto* errors = std::get_if<FieldErrors>(&applied)) return c.json(422, {{"errors", *errors}});
   const auto saved = desk.save(d->code, c.user(), version, std::get<DossierRecord>(applied), c.address);
   if (const auto* why = error_of(saved)) return c.json(409, {{"error", why->reason}});
-  c.json(200, dossier_json(c.app, *desk.open(d->code)));
+  c.json(200, dossier_json(c.app, c.store(), *desk.open(d->code)));
 }
 
 void post_confirm(Call& c) {

@@ -105,7 +105,7 @@ void page_queue(Call& c) {
   c.html(200, page({"Hàng chờ kiểm tra", c.session, "queue", body, "queue-page"}));
 }
 
-json dossier_json(App& app, const ReviewedDossier& d) {
+json dossier_json(App& app, Store& store, const ReviewedDossier& d) {
   json fields = json::array();
   std::map<std::string, std::vector<std::string>> flagged;  // field -> reasons about it
   for (const auto& r : d.record.reasons)
@@ -124,7 +124,16 @@ json dossier_json(App& app, const ReviewedDossier& d) {
   }
   json reasons = json::array();
   for (const auto& r : d.record.reasons) reasons.push_back({{"reason", r.text}, {"label", reason_label(r.text)}});
-  return {{"code", d.code},
+  json history = json::array();
+  for (const auto& e : store.audit_of("dossier:" + d.code))
+    if (e.action != "open")
+      history.push_back({{"at", e.at},
+                         {"actor", e.actor},
+                         {"action", e.action},
+                         {"old", e.old_value ? json(*e.old_value) : json()},
+                         {"new", e.new_value ? json(*e.new_value) : json()}});
+  return {{"history", history},
+          {"code", d.code},
           {"batch", d.batch_id},
           {"version", d.version},
           {"state", d.state},
@@ -196,7 +205,7 @@ void page_dossier(Call& c) {
       url_encode(code), first);
 
   // The fields.
-  const json dj = dossier_json(c.app, *d);
+  const json dj = dossier_json(c.app, c.store(), *d);
   std::string form = fmt::format("<section class=\"fields\"><form id=\"record-form\" autocomplete=\"off\">");
   for (const auto& f : dj["fields"]) {
     const std::string key = f["key"], id = "f-" + key;

@@ -156,6 +156,8 @@ function reviewScreen() {
     const changes = {};
     for (const box of only ? [only] : fields) {
       const input = inputOf(box);
+      // The field left with Enter must keep its rule even unchanged (a misread kept as it was).
+      if (only && !validate(box)) { input.focus(); return false; }
       if (input.value === (input.dataset.saved || '')) continue;
       if (!validate(box)) { input.focus(); return false; }
       changes[box.dataset.key] = input.value === '' ? null : normalise(input.dataset.rule, input.value);

@@ -1,0 +1,165 @@
+// intake serve in a real browser: Debian's Chromium, driven by playwright-core (no browser is
+// downloaded). A store made from the sample batch by the real binary; users added with
+// `intake user add`; `intake serve` on a free port of 127.0.0.1. Run by ctest (tests/CMakeLists.txt)
+// as `node --test tests/browser/`, with INTAKE_BIN and INTAKE_SOURCE_DIR set.
+// INTAKE_SCREENSHOTS=DIR also saves the main screens there (docs/screenshots/ in the README).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const bin = process.env.INTAKE_BIN;
+const source = process.env.INTAKE_SOURCE_DIR;
+const shots = process.env.INTAKE_SCREENSHOTS;
+assert.ok(bin && source, 'INTAKE_BIN and INTAKE_SOURCE_DIR must be set (ctest sets them)');
+const config = join(source, 'configs/default.yaml');
+
+let dir, store, serve, base, browser;
+
+function intake(args, input) {
+  return execFileSync(bin, [...args, '--config', config], { input, encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+}
+
+async function shot(page, name) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, name + '.png') });
+}
+
+async function signIn(user, password) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(base + '/login');
+  await page.keyboard.type(user);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('networkidle');
+  return { context, page };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'intake-browser-'));
+  store = join(dir, 'intake.db');
+  intake(['run', join(source, 'samples/batch-01'), '--store', store, '--received', '2026-11-27T09:30']);
+  intake(['user', 'add', 'lan', '--role', 'operator', '--store', store], 'mat-khau-kiem-tra\n');
+  intake(['user', 'add', 'van', '--role', 'mailroom', '--store', store], 'mat-khau-van-thu\n');
+  serve = spawn(bin, ['serve', '--store', store, '--listen', '127.0.0.1:0', '--config', config], {
+    env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    serve.stdout.on('data', (d) => {
+      out += d;
+      const m = /intake serve: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    serve.on('exit', (code) => reject(new Error('intake serve exited with ' + code + ': ' + out)));
+    setTimeout(() => reject(new Error('intake serve did not start: ' + out)), 60000);
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (serve) serve.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('an operator fixes a tracking number with the keyboard only and confirms', async () => {
+  const { context, page } = await signIn('lan', 'mat-khau-kiem-tra');
+  assert.match(page.url(), /\/queue$/);
+  await shot(page, 'queue');
+  const rows = await page.locator('table.queue tbody tr').count();
+  assert.ok(rows >= 1, 'the sample batch has dossiers to review');
+  const keys = [];
+  const press = async (k) => { keys.push(k); await page.keyboard.press(k); };
+  const type = async (text) => { keys.push(...text); await page.keyboard.type(text); };
+
+  await press('n');  // take the next dossier
+  await page.waitForURL(/\/dossiers\//);
+  await page.waitForLoadState('networkidle');
+  const code = decodeURIComponent(page.url().split('/dossiers/')[1]);
+  const field = page.locator('#f-tracking_number');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-tracking_number', 'the flagged field has the focus');
+  await shot(page, 'dossier');
+
+  // A wrong check digit is refused where it is typed, and never saved.
+  await press('Control+A');
+  await type('EE123456789VN');
+  await press('Enter');
+  await page.waitForTimeout(300);
+  assert.match(await page.locator('.field[data-key="tracking_number"] .error').textContent(), /không hợp lệ/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-tracking_number');
+
+  // The right one is saved with Enter.
+  await press('Control+A');
+  await type('EE123456785VN');
+  await press('Enter');
+  await page.locator('#status', { hasText: 'Đã lưu' }).waitFor();
+  assert.equal(await field.inputValue(), 'EE123456785VN');
+
+  // Ctrl+Enter confirms and opens the next dossier of the queue.
+  await press('Control+Enter');
+  await page.waitForURL((u) => !u.pathname.endsWith(encodeURIComponent(code)));
+  const typed = keys.filter((k) => k.length === 1).length;
+  console.log(`key presses: ${keys.length} (${typed} characters typed, ${keys.length - typed} other keys, ` +
+    `of which 1 wrong entry of 15 keys)`);
+
+  const shown = JSON.parse(intake(['show', code, '--store', store]));
+  assert.equal(shown.tracking_number, 'EE123456785VN');
+  assert.equal(shown.tracking_valid, true);
+  assert.equal(shown.review.required, false);
+
+  const api = await page.evaluate(async (c) => (await fetch('/api/dossiers/' + encodeURIComponent(c))).json(), code);
+  assert.equal(api.review_state, 'confirmed');
+  assert.equal(api.original.tracking_number === 'EE123456785VN', false, 'the pipeline value is kept beside the correction');
+  const actions = api.history.map((h) => `${h.actor} ${h.action}`);
+  assert.ok(actions.includes('lan set_field'), actions.join(', '));
+  assert.ok(actions.includes('lan confirm'), actions.join(', '));
+  await context.close();
+});
+
+test('the mailroom uploads a batch from the browser and watches it finish live', async () => {
+  const { context, page } = await signIn('van', 'mat-khau-van-thu');
+  assert.match(page.url(), /\/batches$/);
+  await page.setInputFiles('#upload-files', [1, 2, 3].map((n) => join(source, 'samples/batch-01', `scan_${n}.png`)).filter((f) => {
+    try { execFileSync('test', ['-f', f]); return true; } catch { return false; }
+  }));
+  await page.click('#upload button[type=submit]');
+  await page.locator('#upload-status', { hasText: 'Đã nhận' }).waitFor({ timeout: 30000 });
+  const row = page.locator('#live tbody tr').first();
+  await row.locator('[data-state="finished"]').waitFor({ timeout: 120000 });
+  await shot(page, 'batches');
+  await page.reload();
+  assert.ok((await page.locator('table.batches tbody tr').count()) >= 2, 'the upload is a batch of its own');
+  await context.close();
+});
+
+test('the server refuses the unsigned, the wrong role and a request without its CSRF token', async () => {
+  const anon = await browser.newContext();
+  const page = await anon.newPage();
+  await page.goto(base + '/login');
+  const unsigned = await page.evaluate(async () => (await fetch('/api/queue')).status);
+  assert.equal(unsigned, 401);
+  await anon.close();
+
+  const { context, page: van } = await signIn('van', 'mat-khau-van-thu');
+  const response = await van.goto(base + '/queue');
+  assert.equal(response.status(), 403);
+  const noToken = await van.evaluate(async () => {
+    const form = new FormData();
+    form.append('files', new Blob(['not really a scan']), 'a.png');
+    return (await fetch('/api/batches', { method: 'POST', body: form })).status;
+  });
+  assert.equal(noToken, 403);
+  await context.close();
+});
