@@ -144,3 +144,26 @@ TEST(Review, ACorrectionSurvivesTheBatchBeingCommittedAgainAndGoesBackToTheQueue
 }
 
 }  // namespace intake
+
+namespace intake {
+
+TEST(Review, ExportGivesTheCorrectedRecordsAndSinceOnlyThoseCommittedOrChangedSince) {
+  Clock clock;
+  Store store(fresh_db("export.db"), clock);
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  clock.t += std::chrono::hours(2);
+  const std::string since = LocalTime::at(clock.t - std::chrono::minutes(1)).iso();
+  desk.lease(codes[1], "lan");
+  auto corrected = desk.open(codes[1])->record;
+  corrected.applicant.full_name = "Nguyễn Văn An";
+  ASSERT_FALSE(error_of(desk.save(codes[1], "lan", 1, corrected, "")));
+  const auto all = store.export_records();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[1].applicant.full_name, "Nguyễn Văn An");
+  const auto changed = store.export_records(since);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].dossier_code, codes[1]);
+}
+
+}  // namespace intake

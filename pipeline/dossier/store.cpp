@@ -743,6 +743,17 @@ std::vector<nlohmann::json> Store::dispatches_of(const std::string& code) {
   return out;
 }
 
+std::vector<DossierRecord> Store::export_records(const std::string& since) {
+  Statement s(db_,
+              "SELECT record, dossier_code FROM dossiers d WHERE dossier_code IS NOT NULL AND (?1 = '' OR "
+              "committed_at >= ?1 OR EXISTS (SELECT 1 FROM audit a WHERE a.object = 'dossier:' || d.dossier_code "
+              "AND a.at >= ?1 AND a.action NOT IN ('open', 'search'))) ORDER BY id");
+  s.bind(1, since);
+  std::vector<DossierRecord> out;
+  while (s.step()) out.push_back(stored_record(s.text(0), "dossier " + s.text(1)));
+  return out;
+}
+
 std::vector<BatchRow> Store::batches(int limit) {
   Statement s(db_,
               "SELECT b.batch_id, b.input, b.received_at, b.state, b.created_at, b.committed_at, b.page_count, "

@@ -136,6 +136,9 @@ class Store final : public Ledger {
   // By dossier code, tracking number (inbound, or outbound of a linked dispatch), or
   // "<batch_id>/<n>" (n-th dossier of the batch, 1-based).
   std::vector<DossierRecord> find_dossiers(const std::string& key);
+  // Every dossier with a code as it stands now (corrections included), in the order committed;
+  // with `since` (ISO 8601, +07:00), those committed or changed by someone since then.
+  std::vector<DossierRecord> export_records(const std::string& since = "");
   // ... or else by the applicant's ID number or a part of the applicant's name.
   std::vector<DossierRecord> search(const std::string& key);
 

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "pipeline/dossier/lifecycle.h"
 #include "pipeline/text.h"
 #include "pipeline/web/app.h"
 #include "pipeline/web/html.h"
@@ -281,6 +282,19 @@ void page_dossier(Call& c) {
           escape(page_type_label(p.value("type", json()).is_string() ? p["type"].get<std::string>() : "")), signals);
     }
     form += "</tbody></table>";
+  }
+
+  // The lifecycle, for the mailroom: the state now and where it may go.
+  if (const auto st = c.store().status(code)) {
+    form += "<h2>Trạng thái hồ sơ</h2><p>" + escape(state_label(st->state)) + "</p>";
+    const auto next = next_states(st->state);
+    if (may(c.session->role, Role::mailroom) && !next.empty()) {
+      form += "<div class=\"lifecycle\"><select id=\"next-state\" aria-label=\"Trạng thái mới\">";
+      for (const auto& n : next) form += "<option value=\"" + escape(n) + "\">" + escape(state_label(n)) + "</option>";
+      form +=
+          "</select><input id=\"state-note\" placeholder=\"Ghi chú\" aria-label=\"Ghi chú\">"
+          "<button type=\"button\" id=\"set-state\">Chuyển trạng thái</button></div>";
+    }
   }
 
   // History: lifecycle and every change anyone made.

@@ -119,6 +119,10 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
   assert.equal(shown.tracking_valid, true);
   assert.equal(shown.review.required, false);
 
+  intake(['export', '--store', store, '--out', join(dir, 'export.jsonl')]);
+  const exported = execFileSync('cat', [join(dir, 'export.jsonl')], { encoding: 'utf8' }).trim().split('\n').map(JSON.parse);
+  assert.equal(exported.find((r) => r.dossier_code === code).tracking_number, 'EE123456785VN');
+
   const api = await page.evaluate(async (c) => (await fetch('/api/dossiers/' + encodeURIComponent(c))).json(), code);
   assert.equal(api.review_state, 'confirmed');
   assert.equal(api.original.tracking_number === 'EE123456785VN', false, 'the pipeline value is kept beside the correction');
@@ -141,6 +145,25 @@ test('the mailroom uploads a batch from the browser and watches it finish live',
   await shot(page, 'batches');
   await page.reload();
   assert.ok((await page.locator('table.batches tbody tr').count()) >= 2, 'the upload is a batch of its own');
+  await context.close();
+});
+
+test('the mailroom finds a dossier by a name typed without accents and moves it on', async () => {
+  const { context, page } = await signIn('van', 'mat-khau-van-thu');
+  await page.goto(base + '/search');
+  await page.keyboard.type('vo thi mai');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('networkidle');
+  const link = page.locator('table.found tbody tr a').first();
+  const code = await link.textContent();
+  await link.click();
+  await page.waitForLoadState('networkidle');
+  await page.selectOption('#next-state', 'assigned');
+  await page.fill('#state-note', 'giao cho cán bộ tư pháp');
+  await page.click('#set-state');
+  await page.waitForLoadState('networkidle');
+  await page.locator('table.history', { hasText: 'Đã phân công' }).waitFor();
+  assert.match(intake(['status', code, '--store', store]), /state\s+assigned/);
   await context.close();
 });
 

@@ -288,6 +288,16 @@ int main(int argc, char** argv) {
   import->add_option("--store", store, "dossier store");
   import->add_option("--config", config_file, "pipeline config (store path, catalog, calendar, agency)");
 
+  std::string since;
+  auto* export_cmd = app.add_subcommand("export",
+                                        "every dossier as it stands now, operators' corrections included "
+                                        "(JSON Lines, intake.dossier/1)");
+  export_cmd->add_option("--out", out, "the file to write (whole or not at all)")->required();
+  export_cmd->add_option("--since", since,
+                         "only dossiers committed or changed since YYYY-MM-DDTHH:MM (Asia/Ho_Chi_Minh)");
+  export_cmd->add_option("--store", store, "dossier store");
+  export_cmd->add_option("--config", config_file, "pipeline config (for the store path)");
+
   std::string listen, user_action, user_name, user_role;
   auto* serve = app.add_subcommand("serve",
                                    "the web application: review desk, batches, users (and the hot folder "
@@ -376,6 +386,14 @@ int main(int argc, char** argv) {
     if (*report) return cmd_report(config, store_path, from, to, as_of, format, out);
     if (*import) return cmd_import(config, store_path, import_file);
     if (*receipt) return cmd_receipt(config, store_path, key, out);
+    if (*export_cmd) {
+      Store s(store_path);
+      std::vector<nlohmann::json> lines;
+      for (const auto& r : s.export_records(since.empty() ? "" : parse_received(since))) lines.push_back(to_json(r));
+      write_jsonl(out, lines);
+      std::cout << out << ": " << lines.size() << " dossier(s)\n";
+      return 0;
+    }
     if (*serve) return cmd_serve(config, service_options, listen);
     if (*user) return cmd_user(store_path, user_action, user_name, user_role);
     if (*eval || *bench) {

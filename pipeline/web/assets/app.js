@@ -225,6 +225,14 @@ function reviewScreen() {
   if (confirmButton) confirmButton.addEventListener('click', confirmAndNext);
   const rejectButton = document.getElementById('reject');
   if (rejectButton) rejectButton.addEventListener('click', reject);
+  const setState = document.getElementById('set-state');
+  if (setState)
+    setState.addEventListener('click', async () => {
+      const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/status`,
+        { state: document.getElementById('next-state').value, note: document.getElementById('state-note').value });
+      if (r.status === 200) location.reload();
+      else say(r.data.error || 'Không chuyển được trạng thái.', true);
+    });
   const help = document.getElementById('help');
   document.getElementById('help-close').addEventListener('click', () => help.close());
 
