@@ -38,6 +38,7 @@ const std::vector<SectionSpec>& builtin_sections() {
                 .get("uploads", c.uploads)
                 .get("max_upload_bytes", c.max_upload_bytes)
                 .get("threads", c.threads)
+                .get("trust_forwarded_for", c.trust_forwarded_for)
                 .get("lease_minutes", c.lease_minutes)
                 .get("session_idle_minutes", c.session_idle_minutes)
                 .get("session_hours", c.session_hours)
@@ -49,7 +50,7 @@ const std::vector<SectionSpec>& builtin_sections() {
                       "listen", "must be HOST:PORT");
             s.require(c.tls_cert.empty() == c.tls_key.empty(), "tls_cert", "tls_cert and tls_key go together");
             s.require(c.settle_s >= 0, "settle_s", "must be >= 0");
-            s.require(c.threads >= 2 && c.threads <= 256, "threads", "must be 2..256");
+            s.require(c.threads >= 4 && c.threads <= 256, "threads", "must be 4..256");
             s.require(c.lease_minutes >= 1, "lease_minutes", "must be at least 1");
             s.require(c.session_idle_minutes >= 1, "session_idle_minutes", "must be at least 1");
             s.require(c.session_hours >= 1, "session_hours", "must be at least 1");

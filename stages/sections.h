@@ -21,7 +21,10 @@ struct ServeConfig {
   std::string marker;               // a folder is complete once it holds this file
   std::string uploads = "uploads";  // where browser uploads land (relative: next to the store)
   long long max_upload_bytes = 512ll << 20;
-  int threads = 8;         // HTTP worker threads (live updates hold one each)
+  int threads = 16;  // HTTP worker threads; live-update streams may hold up to half
+  // Behind a reverse proxy on this host: the client's address is the last X-Forwarded-For entry
+  // (sign-in throttling, the audit).
+  bool trust_forwarded_for = false;
   int lease_minutes = 15;  // an operator's hold on a dossier
   int session_idle_minutes = 30;
   int session_hours = 12;

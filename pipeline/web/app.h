@@ -93,6 +93,8 @@ struct App {
   std::filesystem::path store_path, uploads;
   bool tls = false;
 
+  std::atomic<int> streams{0};  // live-update streams open now (each holds an HTTP thread)
+
   std::mutex live_mutex;
   std::map<std::uint64_t, LiveBatch> live;
 

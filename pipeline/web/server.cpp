@@ -387,18 +387,28 @@ void get_events(Call& c) {
   if (!last.empty() && last.find_first_not_of("0123456789") == std::string::npos && last.size() < 18)
     from = std::stoull(last);
   App& app = c.app;
+  // Each stream holds an HTTP thread: at most half of them, so that pages and saves never wait
+  // behind open tabs. The browser tries again by itself (EventSource), after `retry`.
+  if (++app.streams > app.serve.threads / 2) {
+    --app.streams;
+    c.res.set_header("Retry-After", "10");
+    return c.json(503, {{"error", "quá nhiều trang đang theo dõi trực tiếp: thử lại sau"}});
+  }
   c.res.set_header("X-Accel-Buffering", "no");
-  c.res.set_chunked_content_provider("text/event-stream", [&app, from](std::size_t, httplib::DataSink& sink) mutable {
-    if (app.events.closed()) return false;
-    const auto events = app.events.after(from, std::chrono::seconds(15));
-    std::string out;
-    for (const auto& [id, text] : events) {
-      out += "id: " + std::to_string(id) + "\n" + text + "\n\n";
-      from = id;
-    }
-    if (out.empty()) out = ": still here\n\n";
-    return sink.write(out.data(), out.size());
-  });
+  c.res.set_chunked_content_provider(
+      "text/event-stream",
+      [&app, from, first = true](std::size_t, httplib::DataSink& sink) mutable {
+        if (app.events.closed()) return false;
+        std::string out = first ? "retry: 10000\n\n" : "";
+        first = false;
+        for (const auto& [id, text] : app.events.after(from, std::chrono::seconds(15))) {
+          out += "id: " + std::to_string(id) + "\n" + text + "\n\n";
+          from = id;
+        }
+        if (out.empty()) out = ": still here\n\n";
+        return sink.write(out.data(), out.size());
+      },
+      [&app](bool) { --app.streams; });
 }
 
 const std::vector<Route>& routes() {
@@ -629,6 +639,14 @@ struct Server::Impl {
         }
       }
     Call call{app, req, res, std::nullopt, {}, req.remote_addr};
+    if (app.serve.trust_forwarded_for && req.has_header("X-Forwarded-For")) {
+      // The proxy appends the address it saw: the last entry is the one it vouches for.
+      const std::string chain = req.get_header_value("X-Forwarded-For");
+      const auto comma = chain.rfind(',');
+      std::string last = chain.substr(comma == std::string::npos ? 0 : comma + 1);
+      last.erase(0, last.find_first_not_of(' '));
+      if (!last.empty() && last.size() <= 45) call.address = last;
+    }
     security_headers(res, app.tls);
     if (!route) {
       res.status = path_known ? 405 : 404;

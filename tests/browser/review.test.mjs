@@ -111,8 +111,21 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
   await press('Control+Enter');
   await page.waitForURL((u) => !u.pathname.endsWith(encodeURIComponent(code)));
   const typed = keys.filter((k) => k.length === 1).length;
-  console.log(`key presses: ${keys.length} (${typed} characters typed, ${keys.length - typed} other keys, ` +
+  console.log(`key presses, first dossier: ${keys.length} (${typed} characters typed, ${keys.length - typed} other keys, ` +
     `of which 1 wrong entry of 15 keys)`);
+
+  // The next one lacks its tracking number: type it, one key confirms it and moves on.
+  await page.waitForLoadState('networkidle');
+  const second = decodeURIComponent(page.url().split('/dossiers/')[1]);
+  if (await page.locator('.field.flagged[data-key="tracking_number"]').count()) {
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'f-tracking_number');
+    const before = keys.length;
+    await type('RR987654326VN');
+    await press('Control+Enter');
+    await page.waitForURL((u) => !u.pathname.endsWith(encodeURIComponent(second)));
+    console.log(`key presses, one flagged field typed and confirmed: ${keys.length - before}`);
+    assert.equal(JSON.parse(intake(['show', second, '--store', store])).tracking_number, 'RR987654326VN');
+  }
 
   const shown = JSON.parse(intake(['show', code, '--store', store]));
   assert.equal(shown.tracking_number, 'EE123456785VN');
