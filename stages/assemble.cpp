@@ -134,6 +134,14 @@ std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem
   return out;
 }
 
+DossierRecord DossierAssembler::build(std::vector<PageItem> pages, const BatchContext& batch) const {
+  std::sort(pages.begin(), pages.end(), [](const PageItem& a, const PageItem& b) { return a.number < b.number; });
+  mark_form_continuations(pages);
+  std::vector<const PageItem*> group;
+  for (const auto& p : pages) group.push_back(&p);
+  return record(group, batch);
+}
+
 DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const {
   DossierRecord r;
   r.batch_id = batch.batch_id;

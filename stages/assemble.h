@@ -42,6 +42,9 @@ class DossierAssembler {
   // dossier starts where it does, and each page's type with the classifier's evidence.
   std::vector<DossierRecord> assemble(const std::vector<PageItem>& pages, const BatchContext& batch,
                                       std::vector<nlohmann::json>* explanations = nullptr) const;
+  // One dossier of exactly these pages, in scan order (an operator's split or merge): the record
+  // assemble() would have made had it grouped the pages so.
+  DossierRecord build(std::vector<PageItem> pages, const BatchContext& batch) const;
 
  private:
   DossierRecord record(const std::vector<const PageItem*>& pages, const BatchContext& batch) const;

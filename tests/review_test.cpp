@@ -1,6 +1,8 @@
 // The verification queue: order, leases, versions, corrections kept, on a real store.
 #include "pipeline/dossier/review.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 namespace intake {
@@ -164,6 +166,64 @@ TEST(Review, ExportGivesTheCorrectedRecordsAndSinceOnlyThoseCommittedOrChangedSi
   const auto changed = store.export_records(since);
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].dossier_code, codes[1]);
+}
+
+}  // namespace intake
+
+namespace intake {
+
+TEST(Review, ASplitAndAMergeKeepEveryPageInOneDossierAndTheCodesInOrder) {
+  Store store(fresh_db("regroup.db"));
+  store.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00",
+                   {{1, "a", 1, "1"}, {2, "b", 1, "2"}, {3, "c", 1, "3"}, {4, "d", 1, "4"}});
+  auto two = flagged(1, "2026-12-08", "2026-11-27T09:30:00+07:00");
+  for (int n : {2, 3}) two.pages.push_back({.number = n});
+  store.commit_dossiers("b1", {two, flagged(4, "2026-12-08", "2026-11-27T09:30:00+07:00")}, "H38");
+  const auto codes = [&] {
+    std::vector<std::string> out;
+    for (const auto& d : store.dossiers("b1")) out.push_back(*d.dossier_code);
+    return out;
+  }();
+  ReviewDesk desk(store);
+  ASSERT_FALSE(error_of(desk.lease(codes[0], "lan")));
+  auto group = [](std::vector<int> pages) {
+    DossierRecord r;
+    r.received_at = "2026-11-27T09:30:00+07:00";
+    for (int n : pages) r.pages.push_back({.number = n});
+    return r;
+  };
+  // A page lost, or doubled: refused, nothing changed.
+  EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[0], 1}}, {group({1}), group({3})}, "H38", "split", "")).reason,
+            "the new grouping does not hold exactly the pages of the dossiers it replaces");
+  EXPECT_TRUE(error_of(desk.regroup("lan", {{codes[0], 1}}, {group({1, 2}), group({2, 3})}, "H38", "split", "")));
+  EXPECT_TRUE(error_of(desk.regroup("lan", {{codes[0], 7}}, {group({1, 2}), group({3})}, "H38", "split", "")));
+  EXPECT_TRUE(error_of(desk.regroup("minh", {{codes[0], 1}}, {group({1, 2}), group({3})}, "H38", "split", "")));
+  // Split before page 3: the first keeps its code, the new one takes the next.
+  const auto split = desk.regroup("lan", {{codes[0], 1}}, {group({1, 2}), group({3})}, "H38", "split", "");
+  ASSERT_FALSE(error_of(split)) << std::get<Error>(split).reason;
+  const auto split_codes = std::get<std::vector<std::string>>(split);
+  EXPECT_EQ(split_codes[0], codes[0]);
+  EXPECT_EQ(split_codes[1], "H38-261127-0003");
+  EXPECT_EQ(desk.open(codes[0])->record.pages.size(), 2u);
+  EXPECT_EQ(desk.open(split_codes[1])->review_state, "pending");
+  EXPECT_EQ(desk.open(split_codes[1])->lease_user, "lan");
+  // Merge page 3's dossier back into the first: the emptied one is marked merged, out of exports.
+  const int v0 = desk.open(codes[0])->version, v1 = desk.open(split_codes[1])->version;
+  const auto merged =
+      desk.regroup("lan", {{codes[0], v0}, {split_codes[1], v1}}, {group({1, 2, 3})}, "H38", "merge", "");
+  ASSERT_FALSE(error_of(merged)) << std::get<Error>(merged).reason;
+  EXPECT_EQ(desk.open(split_codes[1])->review_state, "merged");
+  EXPECT_EQ(desk.open(split_codes[1])->review_note, "gộp vào " + codes[0]);
+  EXPECT_EQ(desk.open(codes[0])->record.pages.size(), 3u);
+  std::set<int> pages;
+  for (const auto& d : store.export_records())
+    for (const auto& p : d.pages) EXPECT_TRUE(pages.insert(p.number).second) << "page " << p.number << " twice";
+  EXPECT_EQ(pages, (std::set<int>{1, 2, 3, 4}));
+  EXPECT_EQ(store.export_records().size(), 2u);
+  std::vector<std::string> actions;
+  for (const auto& e : store.audit_of("dossier:" + split_codes[1])) actions.push_back(e.action);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "split"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "merge"), actions.end());
 }
 
 }  // namespace intake

@@ -120,6 +120,9 @@ const std::map<std::string, std::set<std::string>> kMayCall{
     {"POST /api/dossiers/([^/]+)/confirm", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/reject", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/release", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/reopen", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/split", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/merge", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/status", {"mailroom", "admin"}},
     {"GET /pages/([^/]+)/([0-9]{1,6})", {"operator", "mailroom", "admin"}},
     {"GET /api/dossiers/([^/]+)/pages/([0-9]{1,6})/words", {"operator", "mailroom", "admin"}},
@@ -141,7 +144,8 @@ std::string path_of(const std::string& pattern) {
   };
   put("([a-z0-9.-]+)", "app.js");
   put("([a-z0-9._-]+)", "nobody-here");
-  put("([^/]+)", site->codes.back());
+  // Not the dossier the correction test works on: a call here may hold or reopen it.
+  put("([^/]+)", site->codes.front() != site->to_review ? site->codes.front() : site->codes.back());
   put("([0-9]{1,6})", "1");
   return p;
 }
@@ -259,6 +263,10 @@ TEST_F(Web, ACorrectionIsCheckedSavedOnceAuditedAndAStaleOneRefused) {
   const auto lan = sign_in("lan", "mat-khau-kiem-tra");
   const auto minh = sign_in("minh", "mat-khau-kiem-tra");
   const std::string code = site->to_review;
+  {  // The route matrix may have taken it with "get next": let it go.
+    Store store(site->dir / "store.db");
+    for (const char* who : {"minh", "quantri"}) ReviewDesk(store).release(code, who);
+  }
   const auto opened = client().Get("/dossiers/" + code, {{"Cookie", lan.cookie}});  // lan takes it
   ASSERT_EQ(opened->status, 200);
   auto api = [&](const Signed& who, const std::string& what, const nlohmann::json& body) {

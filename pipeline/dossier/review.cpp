@@ -1,6 +1,8 @@
 #include "pipeline/dossier/review.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 namespace intake {
 namespace {
@@ -246,6 +248,158 @@ Result<int> ReviewDesk::reject(const std::string& code, const std::string& user,
   });
   if (refused) return *refused;
   return version + 1;
+}
+
+Result<int> ReviewDesk::reopen(const std::string& code, const std::string& user, const std::string& address) {
+  std::optional<Error> refused;
+  int version = 0;
+  store_.db_.transaction([&] {
+    const auto d = open(code);
+    if (!d) refused = Error{"no dossier " + code};
+    else if (d->review_state == "merged") refused = Error{"dossier " + code + " was merged into another"};
+    else if (d->lease_user && *d->lease_user != user)
+      refused = Error{"dossier " + code + " is being reviewed by " + *d->lease_user};
+    if (refused) return;
+    Statement(store_.db_,
+              "UPDATE dossiers SET review_state = 'pending', version = version + 1, lease_user = ?, lease_until = ? "
+              "WHERE dossier_code = ?")
+        .bind(1, user)
+        .bind(2, now_s() + lease_.count())
+        .bind(3, code)
+        .run();
+    store_.append_audit({0, "", user, "reopen", "dossier:" + code, d->review_state, "pending", address});
+    version = d->version + 1;
+  });
+  if (refused) return *refused;
+  return version;
+}
+
+Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, const std::vector<Seen>& before,
+                                                     std::vector<DossierRecord> after, const std::string& agency,
+                                                     const std::string& action, const std::string& address) {
+  std::optional<Error> refused;
+  std::vector<std::string> codes;
+  auto pages_of = [](const DossierRecord& r) {
+    std::vector<int> out;
+    for (const auto& p : r.pages) out.push_back(p.number);
+    return out;
+  };
+  auto list = [](const std::vector<int>& pages) {
+    std::string out;
+    for (int n : pages) out += (out.empty() ? "" : ",") + std::to_string(n);
+    return out;
+  };
+  store_.db_.transaction([&] {
+    std::vector<ReviewedDossier> old;
+    for (const auto& seen : before) {
+      const auto d = open(seen.code);
+      if (!d) {
+        refused = Error{"no dossier " + seen.code};
+        return;
+      }
+      if (d->version != seen.version) {
+        refused = Error{"dossier " + seen.code + " was changed by someone else since you opened it (your version " +
+                        std::to_string(seen.version) + ", now " + std::to_string(d->version) + "): open it again"};
+        return;
+      }
+      if (d->lease_user && *d->lease_user != user) {
+        refused = Error{"dossier " + seen.code + " is being reviewed by " + *d->lease_user};
+        return;
+      }
+      if (!old.empty() && d->batch_id != old.front().batch_id) {
+        refused = Error{"dossiers of different batches cannot be regrouped"};
+        return;
+      }
+      old.push_back(*d);
+    }
+    if (old.empty() || after.empty()) {
+      refused = Error{"nothing to regroup"};
+      return;
+    }
+    // Not a page lost, not a page doubled.
+    std::multiset<int> had, has;
+    for (const auto& d : old)
+      for (int n : pages_of(d.record)) had.insert(n);
+    for (auto& r : after) {
+      std::sort(r.pages.begin(), r.pages.end(),
+                [](const PageRecord& a, const PageRecord& b) { return a.number < b.number; });
+      if (r.pages.empty()) {
+        refused = Error{"a dossier needs at least one page"};
+        return;
+      }
+      for (int n : pages_of(r)) has.insert(n);
+    }
+    if (had != has) {
+      refused = Error{"the new grouping does not hold exactly the pages of the dossiers it replaces"};
+      return;
+    }
+    const std::string batch = old.front().batch_id;
+    std::map<int, const ReviewedDossier*> by_first;
+    for (const auto& d : old) by_first[d.record.pages.empty() ? 0 : d.record.pages.front().number] = &d;
+    std::set<std::string> kept;
+    std::vector<DossierRecord> fresh;
+    std::vector<int64_t> fresh_keys;
+    std::vector<std::size_t> fresh_at;  // where each fresh one is in `after`
+    for (auto& r : after) {
+      r.batch_id = batch;
+      const int first = r.pages.front().number;
+      if (const auto it = by_first.find(first); it != by_first.end()) {
+        const ReviewedDossier& d = *it->second;
+        r.dossier_code = d.record.dossier_code;
+        r.received_at = d.record.received_at;
+        write(d, r, "pending", std::nullopt, user, action, address, true);  // audited field by field
+        Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
+            .bind(1, user)
+            .bind(2, now_s() + lease_.count())
+            .bind(3, d.code)
+            .run();
+        kept.insert(d.code);
+      } else {
+        r.dossier_code.reset();
+        r.received_at = old.front().record.received_at;
+        fresh.push_back(r);
+        fresh_keys.push_back(first);
+        fresh_at.push_back(static_cast<std::size_t>(&r - after.data()));
+      }
+    }
+    store_.write_records(batch, fresh, fresh_keys, agency, user, action + " by " + user);
+    for (std::size_t k = 0; k < fresh.size(); ++k) after[fresh_at[k]].dossier_code = fresh[k].dossier_code;
+    for (const auto& r : fresh) {
+      Statement(store_.db_,
+                "UPDATE dossiers SET review_state = 'pending', lease_user = ?, lease_until = ? WHERE batch_id = ? AND "
+                "first_page = ?")
+          .bind(1, user)
+          .bind(2, now_s() + lease_.count())
+          .bind(3, batch)
+          .bind(4, int64_t{r.pages.front().number})
+          .run();
+      store_.append_audit({0, "", user, action, "dossier:" + r.dossier_code.value_or("?"), std::nullopt,
+                           "pages=" + list(pages_of(r)), address});
+    }
+    // A dossier whose pages all went elsewhere: merged, its code kept out of use.
+    for (const auto& d : old) {
+      if (kept.count(d.code)) continue;
+      DossierRecord emptied = d.record;
+      emptied.pages.clear();
+      emptied.documents.clear();
+      const auto first = d.record.pages.empty() ? 0 : d.record.pages.front().number;
+      std::string into;
+      for (const auto& r : after)
+        for (const auto& p : r.pages)
+          if (p.number == first) into = r.dossier_code.value_or("");
+      write(d, emptied, "merged", "gộp vào " + into, user, action, address, false);
+    }
+    // The batch as a whole: no page in two dossiers.
+    Statement s(store_.db_,
+                "SELECT json_extract(p.value, '$.number') AS n, COUNT(*) FROM dossiers d, "
+                "json_each(d.record, '$.pages') p WHERE d.batch_id = ? GROUP BY n HAVING COUNT(*) > 1 LIMIT 1");
+    s.bind(1, batch);
+    if (s.step()) throw StoreError("a page of batch " + batch + " would be in two dossiers");
+    s.reset();
+    for (const auto& r : after) codes.push_back(r.dossier_code.value_or(""));
+  });
+  if (refused) return *refused;
+  return codes;
 }
 
 }  // namespace intake

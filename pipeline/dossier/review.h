@@ -68,6 +68,25 @@ class ReviewDesk {
   // Resolves the review: its reasons cleared (the record no longer needs review) and the lease
   // released; confirmed by `user`.
   Result<int> confirm(const std::string& code, const std::string& user, int version, const std::string& address);
+  // Puts a confirmed, rejected or never-flagged dossier back in review, held by `user` (its
+  // grouping or a value was found wrong later). A merged one cannot come back.
+  Result<int> reopen(const std::string& code, const std::string& user, const std::string& address);
+  // An operator's regrouping of some dossiers of one batch (a split, a merge): `before` the
+  // dossiers as the operator saw them (code, version), `after` their pages in new groups, each
+  // as a record rebuilt from its pages. Refused when one of them changed since or someone else
+  // holds it, or when the pages of `after` are not exactly those of `before` (no page lost or
+  // doubled, and every page of the batch in one dossier at most). A group that starts where a
+  // dossier of `before` did keeps that dossier (its code, a new version); one that starts
+  // elsewhere is a new dossier with the next code of `agency`; a dossier left without pages is
+  // marked merged (its code is not reused). All of them go back to review, held by `user`.
+  // Returns the codes of `after`, in order.
+  struct Seen {
+    std::string code;
+    int version = 0;
+  };
+  Result<std::vector<std::string>> regroup(const std::string& user, const std::vector<Seen>& before,
+                                           std::vector<DossierRecord> after, const std::string& agency,
+                                           const std::string& action, const std::string& address);
   // Sends it to the exceptions with `reason` (one of the configured list, checked by the caller).
   Result<int> reject(const std::string& code, const std::string& user, int version, const std::string& reason,
                      const std::string& address);

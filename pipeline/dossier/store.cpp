@@ -406,7 +406,8 @@ std::vector<bool> Store::write_records(const std::string& batch_id, std::vector<
       "explanation, review_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(batch_id, first_page) DO "
       "UPDATE SET dossier_code = excluded.dossier_code, explanation = excluded.explanation, "
       "tracking_number = CASE WHEN original IS NULL THEN excluded.tracking_number ELSE tracking_number END, "
-      "review_state = CASE WHEN original IS NULL THEN excluded.review_state "
+      "review_state = CASE WHEN review_state = 'merged' THEN review_state "
+      "WHEN original IS NULL THEN excluded.review_state "
       "WHEN original = excluded.record THEN review_state ELSE 'pending' END, "
       "original = CASE WHEN original IS NULL THEN NULL ELSE excluded.record END, "
       "record = CASE WHEN original IS NULL THEN excluded.record ELSE record END");
@@ -499,14 +500,15 @@ std::optional<std::vector<DossierRecord>> Store::import_dossiers(const std::stri
 }
 
 std::vector<DossierFacts> Store::facts() {
-  Statement s(db_,
-              "SELECT d.dossier_code, d.state, COALESCE(json_extract(d.record, '$.channel'), ''), "
-              "COALESCE(json_extract(d.record, '$.procedure.id'), ''), "
-              "COALESCE(json_extract(d.record, '$.procedure.name'), ''), COALESCE(json_extract(d.record, '$.department'), ''), "
-              "COALESCE(json_extract(d.record, '$.received_at'), ''), json_extract(d.record, '$.due_date'), "
-              "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'resolved'), "
-              "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'returned') "
-              "FROM dossiers d WHERE d.dossier_code IS NOT NULL ORDER BY d.id");
+  Statement s(
+      db_,
+      "SELECT d.dossier_code, d.state, COALESCE(json_extract(d.record, '$.channel'), ''), "
+      "COALESCE(json_extract(d.record, '$.procedure.id'), ''), "
+      "COALESCE(json_extract(d.record, '$.procedure.name'), ''), COALESCE(json_extract(d.record, '$.department'), ''), "
+      "COALESCE(json_extract(d.record, '$.received_at'), ''), json_extract(d.record, '$.due_date'), "
+      "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'resolved'), "
+      "(SELECT MIN(at) FROM dossier_events e WHERE e.dossier_code = d.dossier_code AND e.to_state = 'returned') "
+      "FROM dossiers d WHERE d.dossier_code IS NOT NULL AND d.review_state <> 'merged' ORDER BY d.id");
   std::vector<DossierFacts> out;
   while (s.step())
     out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.optional_text(7),
@@ -745,7 +747,8 @@ std::vector<nlohmann::json> Store::dispatches_of(const std::string& code) {
 
 std::vector<DossierRecord> Store::export_records(const std::string& since) {
   Statement s(db_,
-              "SELECT record, dossier_code FROM dossiers d WHERE dossier_code IS NOT NULL AND (?1 = '' OR "
+              "SELECT record, dossier_code FROM dossiers d WHERE dossier_code IS NOT NULL AND review_state <> 'merged' "
+              "AND (?1 = '' OR "
               "committed_at >= ?1 OR EXISTS (SELECT 1 FROM audit a WHERE a.object = 'dossier:' || d.dossier_code "
               "AND a.at >= ?1 AND a.action NOT IN ('open', 'search'))) ORDER BY id");
   s.bind(1, since);
@@ -759,7 +762,7 @@ std::vector<BatchRow> Store::batches(int limit) {
               "SELECT b.batch_id, b.input, b.received_at, b.state, b.created_at, b.committed_at, b.page_count, "
               "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state IN ('processed', 'committed')), "
               "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state = 'quarantined'), "
-              "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id), "
+              "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id AND d.review_state <> 'merged'), "
               "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id AND d.review_state = 'pending') "
               "FROM batches b ORDER BY b.created_at DESC, b.rowid DESC LIMIT ?");
   s.bind(1, int64_t{limit});

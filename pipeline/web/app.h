@@ -23,6 +23,7 @@
 #include "pipeline/service/batch_service.h"
 #include "pipeline/web/fields.h"
 #include "pipeline/web/rendition.h"
+#include "stages/assemble.h"
 #include "stages/provinces.h"
 #include "stages/sections.h"
 
@@ -88,6 +89,7 @@ struct App {
   WorkingCalendar calendar;
   Provinces provinces;
   Renditions renditions;
+  DossierAssembler assembler;  // rebuilds the records of a split or merge from their pages
   EventHub events;
   SessionPolicy policy;
   std::filesystem::path store_path, uploads;

@@ -11,6 +11,7 @@
 #include "pipeline/text.h"
 #include "pipeline/web/app.h"
 #include "pipeline/web/html.h"
+#include "stages/assemble.h"
 #include "stages/classify.h"
 #include "stages/extract.h"
 
@@ -212,6 +213,92 @@ void post_reject(Call& c) {
   c.app.events.publish("queue", {{"code", c.args.at(0)}, {"review_state", "rejected"}});
   const auto next = body.value("next", false) ? desk.next(c.user()) : std::nullopt;
   c.json(200, {{"version", std::get<int>(done)}, {"next", next ? json(*next) : json()}});
+}
+
+// The pipeline's pages of a batch, from its ledger, by number.
+std::map<int, PageItem> ledger_pages(Store& store, const std::string& batch_id) {
+  std::map<int, PageItem> out;
+  for (const auto& p : store.ledger(batch_id))
+    if (p.result) {
+      try {
+        out[p.number] = page_from_json(json::parse(*p.result));
+      } catch (const json::exception&) {
+      }
+    }
+  return out;
+}
+
+// A record rebuilt from these pages, as the assembler would have made it.
+std::optional<DossierRecord> rebuilt(App& app, const std::map<int, PageItem>& ledger, const std::vector<int>& pages,
+                                     const DossierRecord& like) {
+  std::vector<PageItem> items;
+  for (int n : pages) {
+    const auto it = ledger.find(n);
+    if (it == ledger.end()) return std::nullopt;
+    items.push_back(it->second);
+  }
+  return app.assembler.build(std::move(items), {like.batch_id, like.received_at});
+}
+
+std::vector<int> numbers_of(const DossierRecord& r) {
+  std::vector<int> out;
+  for (const auto& p : r.pages) out.push_back(p.number);
+  return out;
+}
+
+void post_reopen(Call& c) {
+  const auto done = c.app.desk(c.store()).reopen(c.args.at(0), c.user(), c.address);
+  if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
+  c.json(200, {{"version", std::get<int>(done)}});
+}
+
+// Split before a page: the pages from it on become a dossier of their own.
+void post_split(Call& c) {
+  const json body = c.body();
+  const int version = version_of(body);
+  if (!body.contains("before_page") || !body["before_page"].is_number_integer())
+    throw BadRequest("before_page is missing");
+  const int before = body["before_page"].get<int>();
+  auto desk = c.app.desk(c.store());
+  const auto d = desk.open(c.args.at(0));
+  if (!d) return c.json(404, {{"error", "không có hồ sơ"}});
+  const auto pages = numbers_of(d->record);
+  if (pages.size() < 2 || before == pages.front() || std::find(pages.begin(), pages.end(), before) == pages.end())
+    return c.json(422, {{"error", "chỉ tách được trước một trang của hồ sơ, không phải trang đầu"}});
+  std::vector<int> first, second;
+  for (int n : pages) (n < before ? first : second).push_back(n);
+  const auto ledger = ledger_pages(c.store(), d->batch_id);
+  const auto a = rebuilt(c.app, ledger, first, d->record), b = rebuilt(c.app, ledger, second, d->record);
+  if (!a || !b) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang: không tách được"}});
+  const auto done =
+      desk.regroup(c.user(), {{d->code, version}}, {*a, *b}, c.app.config.agency.code, "split", c.address);
+  if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
+  c.app.events.publish("queue", {{"code", d->code}, {"review_state", "pending"}});
+  c.json(200, {{"codes", std::get<std::vector<std::string>>(done)}});
+}
+
+// Merge with the dossier before it in the batch: one dossier of both's pages, under the earlier code.
+void post_merge(Call& c) {
+  const json body = c.body();
+  const int version = version_of(body);
+  auto desk = c.app.desk(c.store());
+  const auto d = desk.open(c.args.at(0));
+  if (!d || d->record.pages.empty()) return c.json(404, {{"error", "không có hồ sơ"}});
+  std::optional<DossierRecord> previous;
+  for (const auto& r : c.store().dossiers(d->batch_id))
+    if (!r.pages.empty() && r.pages.front().number < d->record.pages.front().number && r.dossier_code) previous = r;
+  if (!previous) return c.json(422, {{"error", "đây là hồ sơ đầu tiên của lô: không có hồ sơ trước để gộp"}});
+  const auto prev = desk.open(*previous->dossier_code);
+  auto pages = numbers_of(prev->record);
+  for (int n : numbers_of(d->record)) pages.push_back(n);
+  std::sort(pages.begin(), pages.end());
+  const auto one = rebuilt(c.app, ledger_pages(c.store(), d->batch_id), pages, prev->record);
+  if (!one) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang: không gộp được"}});
+  const auto done = desk.regroup(c.user(), {{prev->code, prev->version}, {d->code, version}}, {*one},
+                                 c.app.config.agency.code, "merge", c.address);
+  if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
+  c.app.events.publish("queue", {{"code", d->code}, {"review_state", "merged"}});
+  c.json(200, {{"code", prev->code}});
 }
 
 void post_release(Call& c) {
@@ -430,6 +517,9 @@ const std::vector<Route>& routes() {
       {"POST", "/api/dossiers/([^/]+)/confirm", kOperator, true, post_confirm},
       {"POST", "/api/dossiers/([^/]+)/reject", kOperator, true, post_reject},
       {"POST", "/api/dossiers/([^/]+)/release", kOperator, true, post_release},
+      {"POST", "/api/dossiers/([^/]+)/reopen", kOperator, true, post_reopen},
+      {"POST", "/api/dossiers/([^/]+)/split", kOperator, true, post_split},
+      {"POST", "/api/dossiers/([^/]+)/merge", kOperator, true, post_merge},
       {"POST", "/api/dossiers/([^/]+)/status", kMailroom, true, post_status},
       {"GET", "/pages/([^/]+)/([0-9]{1,6})", kDesk, false, get_page_image},
       {"GET", "/api/dossiers/([^/]+)/pages/([0-9]{1,6})/words", kDesk, true, get_page_words},
@@ -577,7 +667,10 @@ struct Server::Impl {
             Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog)),
             load_calendar(config.resolve(config.calendar)),
             Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)),
-            Renditions(config.section<IngestConfig>("ingest"))} {
+            Renditions(config.section<IngestConfig>("ingest")),
+            DossierAssembler(config.section<AssembleConfig>("assemble"),
+                             Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog)),
+                             std::make_shared<const WorkingCalendar>(load_calendar(config.resolve(config.calendar))))} {
     app.policy.idle = std::chrono::minutes(app.serve.session_idle_minutes);
     app.policy.absolute = std::chrono::hours(app.serve.session_hours);
     app.store_path = service.store_path();

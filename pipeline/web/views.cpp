@@ -171,6 +171,11 @@ void page_dossier(Call& c) {
   else if (d->review_state == "confirmed") status = "Đã xác nhận.";
   else if (d->review_state == "rejected") status = "Đã chuyển ngoại lệ: " + escape(d->review_note, "");
   else if (d->review_state == "none") status = "Không cần kiểm tra.";
+  if (c.req.has_param("split"))
+    status = "Đã tách: các trang từ trang đã chọn thành hồ sơ <a href=\"/dossiers/" +
+             url_encode(c.req.get_param_value("split")) + "\">" + escape(c.req.get_param_value("split")) + "</a>. " +
+             status;
+  if (c.req.has_param("merged")) status = "Đã gộp hồ sơ sau vào hồ sơ này. " + status;
   body += fmt::format("<p class=\"status\" role=\"status\" id=\"status\">{}</p>", status);
 
   // Page strip by document, then the viewer.
@@ -199,11 +204,14 @@ void page_dossier(Call& c) {
       "<button type=\"button\" data-zoom=\"out\" title=\"Thu nhỏ (-)\">−</button>"
       "<button type=\"button\" data-zoom=\"in\" title=\"Phóng to (+)\">+</button>"
       "<button type=\"button\" data-turn=\"1\" title=\"Xoay để xem (R)\">⟳</button>"
-      "<label><input type=\"checkbox\" id=\"show-words\" checked> Khung chữ</label></div>"
+      "<label><input type=\"checkbox\" id=\"show-words\" checked> Khung chữ</label>{2}</div>"
       "<div class=\"canvas\" id=\"canvas\"><div class=\"sheet\" id=\"sheet\">"
       "<img id=\"page-image\" alt=\"Trang đang xem\" src=\"/pages/{0}/{1}?w=1200\" data-page=\"{1}\">"
       "<div class=\"boxes\" id=\"boxes\"></div></div></div></section>",
-      url_encode(code), first);
+      url_encode(code), first,
+      editable ? "<button type=\"button\" id=\"split\" title=\"Alt+S\">Tách từ trang này</button>"
+                 "<button type=\"button\" id=\"merge\" title=\"Alt+M\">Gộp với hồ sơ trước</button>"
+               : "");
 
   // The fields.
   const json dj = dossier_json(c.app, c.store(), *d);
@@ -242,6 +250,8 @@ void page_dossier(Call& c) {
   std::string reject;
   for (const auto& reason : c.app.serve.reject_reasons)
     reject += "<option value=\"" + escape(reason) + "\">" + escape(reason) + "</option>";
+  if (!editable && may(c.session->role, Role::operator_) && d->review_state != "merged" && d->review_state != "pending")
+    form += "<div class=\"actions\"><button type=\"button\" id=\"reopen\">Mở lại để kiểm tra</button></div>";
   if (editable)
     form += fmt::format(
         "<div class=\"actions\"><button type=\"button\" id=\"confirm\" title=\"Ctrl+Enter\">Xác nhận và tiếp "
@@ -320,6 +330,8 @@ void page_dossier(Call& c) {
       "<dt>Ctrl+Delete</dt><dd>Chuyển hồ sơ sang ngoại lệ với lý do đã chọn</dd>"
       "<dt>Alt+→ / Alt+←</dt><dd>Trang sau / trước</dd>"
       "<dt>Alt+= / Alt+-</dt><dd>Phóng to / thu nhỏ</dd>"
+      "<dt>Alt+S</dt><dd>Tách hồ sơ: trang đang xem và các trang sau thành hồ sơ mới</dd>"
+      "<dt>Alt+M</dt><dd>Gộp hồ sơ này vào hồ sơ đứng trước trong lô</dd>"
       "<dt>Esc</dt><dd>Bỏ giá trị đang gõ</dd><dt>?</dt><dd>Bảng này</dd></dl>"
       "<button type=\"button\" id=\"help-close\">Đóng</button></dialog>";
   const std::string title = "Hồ sơ " + code;

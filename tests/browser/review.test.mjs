@@ -145,6 +145,51 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
   await context.close();
 });
 
+test('an operator splits a dossier before a page and merges it back, and no page is lost', async () => {
+  const { context, page } = await signIn('lan', 'mat-khau-kiem-tra');
+  // The sample batch's first dossier: four pages (envelope, form, ID card, supporting document).
+  intake(['export', '--store', store, '--out', join(dir, 'before.jsonl')]);
+  const before = execFileSync('cat', [join(dir, 'before.jsonl')], { encoding: 'utf8' }).trim().split('\n').map(JSON.parse);
+  const first = before[0];
+  const pagesInDossiers = before.reduce((n, d) => n + d.pages.length, 0);
+  const code = first.dossier_code;
+  assert.ok(first.pages.length >= 3, 'a dossier of three pages or more');
+  await page.goto(base + '/dossiers/' + encodeURIComponent(code));
+  await page.waitForLoadState('networkidle');
+  if (await page.locator('#reopen').count()) {
+    await page.click('#reopen');
+    await page.waitForLoadState('networkidle');
+  }
+  await page.locator('#split').waitFor();
+  // To the third page with the keyboard, then split before it.
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.thumb.current')?.dataset.page === document.querySelectorAll('.thumb')[2].dataset.page);
+  await page.keyboard.press('Alt+S');
+  await page.waitForURL(/split=/);
+  const newCode = decodeURIComponent(new URL(page.url()).searchParams.get('split'));
+  const a = JSON.parse(intake(['show', code, '--store', store]));
+  const b = JSON.parse(intake(['show', newCode, '--store', store]));
+  assert.equal(a.pages.length, 2);
+  assert.equal(a.pages.length + b.pages.length, first.pages.length);
+  await shot(page, 'split');
+
+  // Merge the new one back into the one before it.
+  await page.goto(base + '/dossiers/' + encodeURIComponent(newCode));
+  await page.waitForLoadState('networkidle');
+  await page.locator('#merge').waitFor();
+  await page.keyboard.press('Alt+M');
+  await page.waitForURL(/merged=1/);
+  const back = JSON.parse(intake(['show', code, '--store', store]));
+  assert.deepEqual(back.pages.map((p) => p.number), first.pages.map((p) => p.number));
+  intake(['export', '--store', store, '--out', join(dir, 'after.jsonl')]);
+  const seen = new Set();
+  for (const line of execFileSync('cat', [join(dir, 'after.jsonl')], { encoding: 'utf8' }).trim().split('\n'))
+    for (const p of JSON.parse(line).pages) { assert.ok(!seen.has(p.number), `page ${p.number} in two dossiers`); seen.add(p.number); }
+  assert.equal(seen.size, pagesInDossiers, 'every page that was in a dossier is in one still');
+  await context.close();
+});
+
 test('the mailroom uploads a batch from the browser and watches it finish live', async () => {
   const { context, page } = await signIn('van', 'mat-khau-van-thu');
   assert.match(page.url(), /\/batches$/);

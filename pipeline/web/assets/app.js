@@ -225,6 +225,32 @@ function reviewScreen() {
   if (confirmButton) confirmButton.addEventListener('click', confirmAndNext);
   const rejectButton = document.getElementById('reject');
   if (rejectButton) rejectButton.addEventListener('click', reject);
+  // Separation review: the original scans are never touched; the store checks that no page is
+  // lost or doubled. The records of both sides are rebuilt from their pages.
+  async function split() {
+    if (!(await save())) return;
+    const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/split`, { version: Number(main.dataset.version), before_page: page });
+    if (r.status !== 200) { say(r.data.error || 'Không tách được.', true); return; }
+    location.href = '/dossiers/' + encodeURIComponent(r.data.codes[0]) + '?split=' + encodeURIComponent(r.data.codes[1]);
+  }
+  async function merge() {
+    if (!(await save())) return;
+    const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/merge`, { version: Number(main.dataset.version) });
+    if (r.status !== 200) { say(r.data.error || 'Không gộp được.', true); return; }
+    location.href = '/dossiers/' + encodeURIComponent(r.data.code) + '?merged=1';
+  }
+  const reopenButton = document.getElementById('reopen');
+  if (reopenButton)
+    reopenButton.addEventListener('click', async () => {
+      const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/reopen`, {});
+      if (r.status === 200) location.reload();
+      else say(r.data.error || 'Không mở lại được.', true);
+    });
+  const splitButton = document.getElementById('split');
+  if (splitButton) splitButton.addEventListener('click', split);
+  const mergeButton = document.getElementById('merge');
+  if (mergeButton) mergeButton.addEventListener('click', merge);
+
   const setState = document.getElementById('set-state');
   if (setState)
     setState.addEventListener('click', async () => {
@@ -244,6 +270,8 @@ function reviewScreen() {
     else if (e.altKey && e.key === 'ArrowLeft') { e.preventDefault(); stepPage(-1); }
     else if (e.altKey && (e.key === '=' || e.key === '+')) { e.preventDefault(); setZoom(zoom * 1.25); }
     else if (e.altKey && e.key === '-') { e.preventDefault(); setZoom(zoom * 0.8); }
+    else if (e.altKey && (e.key === 's' || e.key === 'S') && editable) { e.preventDefault(); split(); }
+    else if (e.altKey && (e.key === 'm' || e.key === 'M') && editable) { e.preventDefault(); merge(); }
     else if (e.key === '?' && !typing) { e.preventDefault(); help.showModal(); }
   });
 
