@@ -2,24 +2,16 @@
 #include "pipeline/dossier/accounts.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/dossier_support.h"
 #include <sqlite3.h>
 
 namespace intake {
 namespace {
 
-struct Clock : Env {
-  std::chrono::system_clock::time_point t =
-      std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{1};
-  std::chrono::system_clock::time_point wall_now() const override { return t; }
-};
+using testing::Clock;
 
-std::filesystem::path fresh_db(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "intake-accounts-test";
-  std::filesystem::create_directories(dir);
-  const auto file = dir / name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
-  return file;
-}
+std::filesystem::path fresh_db(const std::string& name) { return testing::fresh_db("intake-accounts-test", name); }
 
 std::string sql_text(const std::filesystem::path& file, const char* sql) {
   sqlite3* db = nullptr;

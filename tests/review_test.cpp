@@ -5,22 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/dossier_support.h"
+
 namespace intake {
 namespace {
 
-struct Clock : Env {
-  std::chrono::system_clock::time_point t =
-      std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours{1};
-  std::chrono::system_clock::time_point wall_now() const override { return t; }
-};
+using testing::Clock;
 
-std::filesystem::path fresh_db(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "intake-review-test";
-  std::filesystem::create_directories(dir);
-  const auto file = dir / name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
-  return file;
-}
+std::filesystem::path fresh_db(const std::string& name) { return testing::fresh_db("intake-review-test", name); }
 
 DossierRecord flagged(int first_page, const std::string& due, const std::string& received,
                       const std::string& reason = "tracking_barcode_unreadable") {

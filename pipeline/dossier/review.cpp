@@ -1,6 +1,7 @@
 #include "pipeline/dossier/review.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -188,66 +189,51 @@ void ReviewDesk::write(const ReviewedDossier& before, const DossierRecord& after
         {0, "", user, action, object, before.review_state, review_state + (note ? ": " + *note : ""), address});
 }
 
-Result<int> ReviewDesk::save(const std::string& code, const std::string& user, int version,
-                             const DossierRecord& corrected, const std::string& address) {
+Result<int> ReviewDesk::change_held(const std::string& code, const std::string& user, int version,
+                                    const std::function<std::optional<Error>(const ReviewedDossier&, int&)>& change) {
   std::optional<Error> refused;
-  int now_version = 0;
+  int now_version = version;
   store_.db_.transaction([&] {
     auto d = held(code, user, version);
-    if (const auto* e = error_of(d)) {
-      refused = *e;
-      return;
-    }
-    const auto& before = std::get<ReviewedDossier>(d);
-    if (corrected.dossier_code != before.record.dossier_code || corrected.batch_id != before.record.batch_id) {
-      refused = Error{"a correction cannot change the dossier code or the batch"};
-      return;
-    }
-    if (changed_fields(before.record, corrected).empty()) {
-      now_version = version;
-      return;
-    }
-    write(before, corrected, before.review_state == "none" ? "pending" : before.review_state, before.review_note, user,
-          "save", address, true);
-    now_version = version + 1;
+    if (const auto* e = error_of(d)) refused = *e;
+    else refused = change(std::get<ReviewedDossier>(d), now_version);
   });
   if (refused) return *refused;
   return now_version;
 }
 
+Result<int> ReviewDesk::save(const std::string& code, const std::string& user, int version,
+                             const DossierRecord& corrected, const std::string& address) {
+  return change_held(code, user, version, [&](const ReviewedDossier& before, int& now) -> std::optional<Error> {
+    if (corrected.dossier_code != before.record.dossier_code || corrected.batch_id != before.record.batch_id)
+      return Error{"a correction cannot change the dossier code or the batch"};
+    if (changed_fields(before.record, corrected).empty()) return std::nullopt;
+    write(before, corrected, before.review_state == "none" ? "pending" : before.review_state, before.review_note, user,
+          "save", address, true);
+    ++now;
+    return std::nullopt;
+  });
+}
+
 Result<int> ReviewDesk::confirm(const std::string& code, const std::string& user, int version,
                                 const std::string& address) {
-  std::optional<Error> refused;
-  store_.db_.transaction([&] {
-    auto d = held(code, user, version);
-    if (const auto* e = error_of(d)) {
-      refused = *e;
-      return;
-    }
-    const auto& before = std::get<ReviewedDossier>(d);
+  return change_held(code, user, version, [&](const ReviewedDossier& before, int& now) -> std::optional<Error> {
     DossierRecord after = before.record;
     after.reasons.clear();
     write(before, after, "confirmed", std::nullopt, user, "confirm", address, false);
+    ++now;
+    return std::nullopt;
   });
-  if (refused) return *refused;
-  return version + 1;
 }
 
 Result<int> ReviewDesk::reject(const std::string& code, const std::string& user, int version, const std::string& reason,
                                const std::string& address) {
   if (reason.empty()) return Error{"a rejection needs a reason"};
-  std::optional<Error> refused;
-  store_.db_.transaction([&] {
-    auto d = held(code, user, version);
-    if (const auto* e = error_of(d)) {
-      refused = *e;
-      return;
-    }
-    const auto& before = std::get<ReviewedDossier>(d);
+  return change_held(code, user, version, [&](const ReviewedDossier& before, int& now) -> std::optional<Error> {
     write(before, before.record, "rejected", reason, user, "reject", address, false);
+    ++now;
+    return std::nullopt;
   });
-  if (refused) return *refused;
-  return version + 1;
 }
 
 Result<int> ReviewDesk::reopen(const std::string& code, const std::string& user, const std::string& address) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,10 @@ class ReviewDesk {
 
  private:
   Result<ReviewedDossier> held(const std::string& code, const std::string& user, int version);
+  // In one transaction: the dossier as `user` holds it at `version`, then `change` (which may
+  // refuse, and counts the versions it writes).
+  Result<int> change_held(const std::string& code, const std::string& user, int version,
+                          const std::function<std::optional<Error>(const ReviewedDossier&, int&)>& change);
   void write(const ReviewedDossier& before, const DossierRecord& after, const std::string& review_state,
              const std::optional<std::string>& note, const std::string& user, const std::string& action,
              const std::string& address, bool keep_lease);
