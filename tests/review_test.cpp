@@ -219,3 +219,27 @@ TEST(Review, ASplitAndAMergeKeepEveryPageInOneDossierAndTheCodesInOrder) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+// Before: "get next" looked only at the first 500 of the queue, so with those all held by others
+// it said the queue was empty.
+TEST(Review, GetNextFindsAFreeDossierBehindAnyNumberHeldByOthers) {
+  Store store(fresh_db("next.db"));
+  std::vector<LedgerPage> pages;
+  std::vector<DossierRecord> records;
+  for (int n = 1; n <= 502; ++n) {
+    pages.push_back({n, "p" + std::to_string(n), 1, std::to_string(n)});
+    records.push_back(flagged(n, "2026-12-08", "2026-11-27T09:30:00+07:00"));
+  }
+  store.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00", pages);
+  store.commit_dossiers("b1", records, "H38");
+  ReviewDesk desk(store);
+  for (int i = 0; i < 501; ++i) ASSERT_TRUE(desk.next("op" + std::to_string(i)));
+  const auto last = desk.next("lan");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(desk.open(*last)->lease_user, "lan");
+  EXPECT_FALSE(desk.next("minh"));  // now every one is held
+}
+
+}  // namespace intake

@@ -43,31 +43,46 @@ std::int64_t ReviewDesk::now_s() const {
   return std::chrono::duration_cast<std::chrono::seconds>(store_.env_->wall_now().time_since_epoch()).count();
 }
 
+namespace {
+// The queue's filters (?2 batch, ?3 procedure, ?4 reason code) and order (due date, none last,
+// then received time), over the stored JSON; ?1 is now, for the leases.
+constexpr const char* kQueueWhere =
+    "FROM dossiers WHERE review_state = 'pending' AND dossier_code IS NOT NULL "
+    "AND (?2 = '' OR batch_id = ?2) AND (?3 = '' OR json_extract(record, '$.procedure.id') = ?3) "
+    "AND (?4 = '' OR EXISTS (SELECT 1 FROM json_each(record, '$.review.reasons') r "
+    "WHERE r.value = ?4 OR r.value LIKE ?4 || ':%')) ";
+constexpr const char* kQueueOrder =
+    "json_extract(record, '$.due_date') IS NULL, json_extract(record, '$.due_date'), "
+    "json_extract(record, '$.received_at'), id";
+
+std::optional<std::string> text_or_null(const Statement& s, int column) { return s.optional_text(column); }
+}  // namespace
+
 std::vector<QueueItem> ReviewDesk::queue(const ReviewFilter& f, int limit) {
-  // Due date first (none last), then received time; the filters in SQL over the stored JSON.
+  // Only what the list shows is read out of each record (not its pages' text).
   Statement s(store_.db_,
-              "SELECT dossier_code, batch_id, record, version, CASE WHEN lease_until > ?1 THEN lease_user END "
-              "FROM dossiers WHERE review_state = 'pending' AND dossier_code IS NOT NULL "
-              "AND (?2 = '' OR batch_id = ?2) AND (?3 = '' OR json_extract(record, '$.procedure.id') = ?3) "
-              "AND (?4 = '' OR EXISTS (SELECT 1 FROM json_each(record, '$.review.reasons') r "
-              "WHERE r.value = ?4 OR r.value LIKE ?4 || ':%')) "
-              "ORDER BY json_extract(record, '$.due_date') IS NULL, json_extract(record, '$.due_date'), "
-              "json_extract(record, '$.received_at'), id LIMIT ?5");
+              std::string("SELECT dossier_code, batch_id, version, CASE WHEN lease_until > ?1 THEN lease_user END, "
+                          "json_extract(record, '$.received_at'), json_extract(record, '$.due_date'), "
+                          "json_extract(record, '$.procedure.name'), json_extract(record, '$.tracking_number'), "
+                          "json_extract(record, '$.applicant.full_name'), json_extract(record, '$.review.reasons') ") +
+                  kQueueWhere + "ORDER BY " + kQueueOrder + " LIMIT ?5");
   s.bind(1, now_s()).bind(2, f.batch).bind(3, f.procedure).bind(4, f.reason).bind(5, int64_t{limit});
   std::vector<QueueItem> out;
   while (s.step()) {
-    const DossierRecord r = dossier_from_json(json::parse(s.text(2)));
     QueueItem q;
     q.code = s.text(0);
     q.batch_id = s.text(1);
-    q.received_at = r.received_at;
-    q.due_date = r.due_date;
-    q.procedure = r.procedure.name;
-    q.tracking_number = r.tracking_number;
-    q.applicant = r.applicant.full_name;
-    q.reasons = r.reasons;
-    q.version = static_cast<int>(s.integer(3));
-    q.lease_user = s.optional_text(4);
+    q.version = static_cast<int>(s.integer(2));
+    q.lease_user = s.optional_text(3);
+    q.received_at = s.optional_text(4).value_or("");
+    q.due_date = text_or_null(s, 5);
+    q.procedure = text_or_null(s, 6);
+    q.tracking_number = text_or_null(s, 7);
+    q.applicant = text_or_null(s, 8);
+    const json reasons = json::parse(s.optional_text(9).value_or("[]"), nullptr, false);
+    if (reasons.is_array())
+      for (const auto& r : reasons)
+        if (r.is_string()) q.reasons.push_back({r.get<std::string>()});
     out.push_back(std::move(q));
   }
   return out;
@@ -76,18 +91,14 @@ std::vector<QueueItem> ReviewDesk::queue(const ReviewFilter& f, int limit) {
 std::optional<std::string> ReviewDesk::next(const std::string& user, const ReviewFilter& filter) {
   std::optional<std::string> code;
   store_.db_.transaction([&] {  // one writer at a time: two operators never take the same one
-    const auto items = queue(filter);
-    for (const auto& q : items)
-      if (q.lease_user == user) {
-        code = q.code;
-        break;
-      }
-    if (!code)
-      for (const auto& q : items)
-        if (!q.lease_user) {
-          code = q.code;
-          break;
-        }
+    // One the user holds already comes first; then the first that no one holds.
+    Statement s(store_.db_, std::string("SELECT dossier_code ") + kQueueWhere +
+                                "AND (lease_until IS NULL OR lease_until <= ?1 OR lease_user = ?5) ORDER BY "
+                                "(lease_user = ?5 AND lease_until > ?1) DESC, " +
+                                kQueueOrder + " LIMIT 1");
+    s.bind(1, now_s()).bind(2, filter.batch).bind(3, filter.procedure).bind(4, filter.reason).bind(5, user);
+    if (s.step()) code = s.text(0);
+    s.reset();
     if (!code) return;
     Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
         .bind(1, user)
