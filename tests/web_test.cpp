@@ -3,6 +3,7 @@
 // sample batch by the real stages.
 #include "pipeline/web/server.h"
 
+#include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
@@ -31,6 +32,7 @@ struct Site {
   std::vector<std::string> codes;  // the sample batch's dossiers
   std::string to_review;           // one of them that needs review
   int page = 0;                    // a page of it
+  std::string batch;               // the sample batch's id
 };
 Site* site = nullptr;
 
@@ -82,6 +84,7 @@ class Web : public ::testing::Test {
       accounts.add_user("minh", Role::operator_, "mat-khau-kiem-tra", "test");
       accounts.add_user("quantri", Role::admin, "mat-khau-quan-tri", "test");
       for (const auto& d : outcome.dossiers) site->codes.push_back(*d.dossier_code);
+      site->batch = outcome.run.batch_id;
       const auto queue = ReviewDesk(store).queue();
       ASSERT_FALSE(queue.empty());
       site->to_review = queue.front().code;
@@ -129,6 +132,10 @@ const std::map<std::string, std::set<std::string>> kMayCall{
     {"GET /batches", {"mailroom", "admin"}},
     {"GET /api/batches", {"mailroom", "admin"}},
     {"POST /api/batches", {"mailroom", "admin"}},
+    {"GET /batches/([a-z0-9]{1,40})", {"mailroom", "admin"}},
+    {"GET /batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})", {"mailroom", "admin"}},
+    {"POST /api/batches/([a-z0-9]{1,40})/resume", {"mailroom", "admin"}},
+    {"POST /api/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})/retry", {"mailroom", "admin"}},
     {"GET /api/events", {"operator", "mailroom", "admin"}},
     {"GET /search", {"operator", "mailroom", "admin"}},
     {"GET /admin/users", {"admin"}},
@@ -143,6 +150,7 @@ std::string path_of(const std::string& pattern) {
     if (const auto at = p.find(what); at != std::string::npos) p.replace(at, what.size(), with);
   };
   put("([a-z0-9.-]+)", "app.js");
+  put("([a-z0-9]{1,40})", site->batch);
   put("([a-z0-9._-]+)", "nobody-here");
   // Not the dossier the correction test works on: a call here may hold or reopen it.
   put("([^/]+)", site->codes.front() != site->to_review ? site->codes.front() : site->codes.back());
@@ -313,6 +321,40 @@ TEST_F(Web, NoOneSignedInSeesPersonalData) {
     EXPECT_TRUE(res->status == 401 || res->status == 303) << path;
     EXPECT_EQ(res->body.find("Nguyễn"), std::string::npos) << path;
   }
+}
+
+}  // namespace intake
+
+namespace intake {
+
+TEST_F(Web, TheMailroomGivesAQuarantinedPageAnotherChanceAndOnlyAQuarantinedOne) {
+  const auto dir = site->dir / "with-a-bad-page";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(kSource / "samples/batch-01/scan_1.png", dir / "scan_1.png");
+  std::ofstream(dir / "scan_2.png") << "\x89PNG\r\n\x1a\nthis is not a scan";
+  const auto outcome = site->service->run({{dir}, "2026-11-27T10:00:00+07:00"});
+  ASSERT_EQ(outcome.run.quarantine.size(), 1u);
+  const int bad = outcome.run.quarantine.front().page_number;
+  const std::string batch = outcome.run.batch_id;
+  const auto van = sign_in("van", "mat-khau-van-thu");
+  const httplib::Headers headers{{"Cookie", van.cookie}, {"X-CSRF-Token", van.csrf}};
+  const auto page = client().Get("/batches/" + batch, {{"Cookie", van.cookie}});
+  EXPECT_NE(page->body.find("data-page=\"" + std::to_string(bad) + "\""), std::string::npos);
+  EXPECT_EQ(client().Post("/api/batches/" + batch + "/pages/1/retry", headers, "{}", "application/json")->status, 422);
+  EXPECT_EQ(
+      client()
+          .Post("/api/batches/" + batch + "/pages/" + std::to_string(bad) + "/retry", headers, "{}", "application/json")
+          ->status,
+      202);
+  for (int i = 0; i < 600 && site->service->pending() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Store store(site->dir / "store.db");
+  // Still not a scan: quarantined again, with its reason, and the batch committed once more.
+  ASSERT_EQ(store.quarantined(batch).size(), 1u);
+  EXPECT_EQ(store.batch(batch)->state, "committed");
+  bool audited = false;
+  for (const auto& e : store.audit_of("batch:" + batch)) audited |= e.action == "retry_page" && e.actor == "van";
+  EXPECT_TRUE(audited);
 }
 
 }  // namespace intake

@@ -757,6 +757,39 @@ std::vector<DossierRecord> Store::export_records(const std::string& since) {
   return out;
 }
 
+Result<int> Store::retry_page(const std::string& batch_id, int number, const std::string& actor) {
+  std::optional<Error> refused;
+  db_.transaction([&] {
+    Statement state(db_, "SELECT state FROM pages WHERE batch_id = ? AND number = ?");
+    state.bind(1, batch_id).bind(2, int64_t{number});
+    if (!state.step() || state.text(0) != "quarantined") {
+      refused = Error{"page " + std::to_string(number) + " of batch " + batch_id + " is not quarantined"};
+      return;
+    }
+    state.reset();
+    Statement(db_,
+              "UPDATE pages SET state = 'pending', result = NULL, error = NULL, attempts = 0, updated_at = ? "
+              "WHERE batch_id = ? AND number = ?")
+        .bind(1, now())
+        .bind(2, batch_id)
+        .bind(3, int64_t{number})
+        .run();
+    Statement(db_, "DELETE FROM quarantine WHERE batch_id = ? AND page_number = ?")
+        .bind(1, batch_id)
+        .bind(2, int64_t{number})
+        .run();
+    Statement(db_, "DELETE FROM page_failures WHERE batch_id = ? AND number = ?")
+        .bind(1, batch_id)
+        .bind(2, int64_t{number})
+        .run();
+    Statement(db_, "UPDATE batches SET state = 'open' WHERE batch_id = ?").bind(1, batch_id).run();
+    append_audit({0, "", actor, "retry_page", "batch:" + batch_id, "quarantined",
+                  "page " + std::to_string(number) + " pending", ""});
+  });
+  if (refused) return *refused;
+  return number;
+}
+
 std::vector<BatchRow> Store::batches(int limit) {
   Statement s(db_,
               "SELECT b.batch_id, b.input, b.received_at, b.state, b.created_at, b.committed_at, b.page_count, "

@@ -22,6 +22,7 @@
 #include "pipeline/dossier/record.h"
 #include "pipeline/dossier/sqlite.h"
 #include "pipeline/env.h"
+#include "pipeline/error.h"
 #include "pipeline/ledger.h"
 
 namespace intake {
@@ -74,6 +75,11 @@ class Store final : public Ledger {
   BatchInfo open_batch(const std::string& batch_id, const std::string& input, const std::string& received_at,
                        const std::vector<LedgerPage>& pages) override;
   std::optional<BatchInfo> batch(const std::string& batch_id);
+  // A quarantined page given another chance (the scanner's file was replaced, a stage fixed):
+  // pending again, its failures and quarantine entry forgotten, its batch open, so that running
+  // the batch again processes it and commits the batch's dossiers anew (corrections kept).
+  // Refused unless the page is quarantined.
+  Result<int> retry_page(const std::string& batch_id, int number, const std::string& actor);
   // The latest batches (most recently opened first), with their counts.
   std::vector<BatchRow> batches(int limit = 200);
   // The batch most recently opened for this input path, if any.

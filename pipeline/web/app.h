@@ -113,6 +113,7 @@ void page_login(Call& c, const std::string& error = "", int status = 200);
 void page_queue(Call& c);
 void page_dossier(Call& c);
 void page_batches(Call& c);
+void page_batch(Call& c);
 void page_search(Call& c);
 void page_users(Call& c, const std::string& message = "", bool error = false);
 void page_error(Call& c, int status, const std::string& message);

@@ -437,6 +437,45 @@ void post_upload(Call& c) {
   c.json(202, {{"ticket", ticket}, {"folder", dir.filename().string()}, {"files", files.size()}});
 }
 
+void get_batch(Call& c) { page_batch(c); }
+
+// A page of a batch as scanned (a quarantined one has no reading to turn it by).
+void get_batch_page(Call& c) {
+  const auto batch = c.store().batch(c.args.at(0));
+  if (!batch) return page_error(c, 404, "Không có lô này.");
+  const int number = std::atoi(c.args.at(1).c_str());
+  const int width = c.req.has_param("w") ? std::atoi(c.req.get_param_value("w").c_str()) : 240;
+  try {
+    const auto r = c.app.renditions.render(batch->input, number, 0, 0, width);
+    c.res.set_content(r.jpeg, "image/jpeg");
+  } catch (const std::exception& e) {
+    page_error(c, 410, "Không hiển thị được trang này: " + std::string(e.what()));
+  }
+}
+
+// Runs a batch again from its input: an interrupted one resumes from its ledger; a committed
+// one changes nothing (or takes up the pages given another chance).
+void post_batch_resume(Call& c) {
+  const auto batch = c.store().batch(c.args.at(0));
+  if (!batch) return c.json(404, {{"error", "không có lô này"}});
+  if (!std::filesystem::exists(batch->input))
+    return c.json(409, {{"error", "không còn thư mục quét của lô: " + text::printable(batch->input)}});
+  App& app = c.app;
+  const std::string by = c.user();
+  const auto ticket = app.service.submit({{batch->input}, batch->received_at},
+                                         [&app, by](const BatchEvent& e) { app.on_batch_event(e, by); });
+  c.audit("resume", "batch:" + batch->batch_id);
+  c.json(202, {{"ticket", ticket}});
+}
+
+void post_page_retry(Call& c) {
+  const auto batch = c.store().batch(c.args.at(0));
+  if (!batch) return c.json(404, {{"error", "không có lô này"}});
+  const auto done = c.store().retry_page(batch->batch_id, std::atoi(c.args.at(1).c_str()), c.user());
+  if (const auto* why = error_of(done)) return c.json(422, {{"error", why->reason}});
+  post_batch_resume(c);
+}
+
 void get_search(Call& c) { page_search(c); }
 
 void get_users(Call& c) { page_users(c); }
@@ -526,6 +565,10 @@ const std::vector<Route>& routes() {
       {"GET", "/batches", kMailroom, false, get_batches},
       {"GET", "/api/batches", kMailroom, true, get_api_batches},
       {"POST", "/api/batches", kMailroom, true, post_upload},
+      {"GET", "/batches/([a-z0-9]{1,40})", kMailroom, false, get_batch},
+      {"GET", "/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})", kMailroom, false, get_batch_page},
+      {"POST", "/api/batches/([a-z0-9]{1,40})/resume", kMailroom, true, post_batch_resume},
+      {"POST", "/api/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})/retry", kMailroom, true, post_page_retry},
       {"GET", "/api/events", kDesk, true, get_events},
       {"GET", "/search", kDesk, false, get_search},
       {"GET", "/admin/users", kAdmin, false, get_users},

@@ -367,11 +367,58 @@ void page_batches(Call& c) {
   for (const auto& b : c.store().batches())
     body += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        escape(b.batch_id), escape(text::printable(std::filesystem::path(b.input).filename().string())),
-        time_vi(b.received_at), b.state == "committed" ? "Đã ghi" : "Dở dang (chạy lại để hoàn tất)", b.processed,
-        b.pages, b.dossiers, b.to_review, b.quarantined);
+        "<a href=\"/batches/" + url_encode(b.batch_id) + "\">" + escape(b.batch_id) + "</a>",
+        escape(text::printable(std::filesystem::path(b.input).filename().string())), time_vi(b.received_at),
+        b.state == "committed" ? "Đã ghi" : "Dở dang (chạy lại để hoàn tất)", b.processed, b.pages, b.dossiers,
+        b.to_review, b.quarantined);
   body += "</tbody></table>";
   c.html(200, page({"Lô quét", c.session, "batches", body, "batches-page"}));
+}
+
+void page_batch(Call& c) {
+  Store& store = c.store();
+  const auto batch = store.batch(c.args.at(0));
+  if (!batch) return page_error(c, 404, "Không có lô " + c.args.at(0) + ".");
+  BatchRow row;
+  for (const auto& b : store.batches(100000))
+    if (b.batch_id == batch->batch_id) row = b;
+  std::string body = fmt::format(
+      "<dl class=\"summary\"><dt>Nguồn</dt><dd>{}</dd><dt>Nhận lúc</dt><dd>{}</dd><dt>Trạng thái</dt><dd>{}</dd>"
+      "<dt>Trang</dt><dd>{} / {} đã xử lý</dd><dt>Hồ sơ</dt><dd>{} ({} cần kiểm tra)</dd><dt>Cách "
+      "ly</dt><dd>{}</dd></dl>"
+      "<div class=\"actions\" id=\"batch\" data-batch=\"{}\"><button type=\"button\" id=\"resume\">Chạy lại lô</button>"
+      "<span id=\"batch-status\" role=\"status\"></span></div>",
+      escape(text::printable(batch->input)), time_vi(batch->received_at),
+      batch->state == "committed" ? "Đã ghi" : "Dở dang: chạy lại để hoàn tất", row.processed, row.pages, row.dossiers,
+      row.to_review, row.quarantined, escape(batch->batch_id));
+  const auto dossiers = store.dossiers(batch->batch_id);
+  int tracking = 0;
+  for (const auto& d : dossiers) tracking += d.tracking_number ? 1 : 0;
+  body += fmt::format(
+      "<h2>Hồ sơ ({} đọc được số hiệu bưu gửi)</h2><table class=\"found\"><thead><tr><th>Mã hồ sơ</th>"
+      "<th>Trang</th><th>Số hiệu bưu gửi</th><th>Người nộp</th><th>Cần kiểm tra</th></tr></thead><tbody>",
+      tracking);
+  for (const auto& d : dossiers) {
+    if (d.pages.empty()) continue;  // merged into another
+    body += fmt::format(
+        "<tr><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        d.dossier_code ? "<a href=\"/dossiers/" + url_encode(*d.dossier_code) + "\">" + escape(*d.dossier_code) + "</a>"
+                       : "—",
+        d.pages.front().number, d.pages.back().number, escape(d.tracking_number), escape(d.applicant.full_name),
+        reasons_html(d.reasons));
+  }
+  body += "</tbody></table><h2>Trang bị cách ly</h2><div class=\"quarantine\">";
+  const auto quarantined = store.quarantined(batch->batch_id);
+  if (quarantined.empty()) body += "<p>Không có trang nào bị cách ly.</p>";
+  for (const auto& q : quarantined)
+    body += fmt::format(
+        "<figure><img src=\"/batches/{0}/pages/{1}?w=200\" alt=\"Trang {1}\" loading=\"lazy\"><figcaption>Trang {1}: "
+        "{2} (trang {3} của tệp)<br><span class=\"error\">{4}</span><br><button type=\"button\" class=\"retry\" "
+        "data-page=\"{1}\">Thử lại trang này</button></figcaption></figure>",
+        escape(batch->batch_id), q.page_number, escape(text::printable(q.source_file)), q.source_page,
+        escape(text::printable(q.reason)));
+  body += "</div>";
+  c.html(200, page({"Lô " + batch->batch_id, c.session, "batches", body, "batch-page"}));
 }
 
 void page_search(Call& c) {

@@ -340,9 +340,21 @@ function batchesScreen() {
   zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('drop'); send([...e.dataTransfer.files]); });
 }
 
+// --- one batch: run it again, give a quarantined page another chance -------------------------
+
+function batchScreen() {
+  const batch = document.getElementById('batch').dataset.batch;
+  const status = document.getElementById('batch-status');
+  const done = (r) => { status.textContent = r.status === 202 ? 'Đã xếp lô vào hàng xử lý.' : (r.data.error || 'Không thực hiện được.'); };
+  document.getElementById('resume').addEventListener('click', async () => done(await call('POST', `/api/batches/${batch}/resume`, {})));
+  document.querySelectorAll('button.retry').forEach((b) => b.addEventListener('click', async () =>
+    done(await call('POST', `/api/batches/${batch}/pages/${b.dataset.page}/retry`, {}))));
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const c = document.body.classList;
   if (c.contains('dossier-page')) reviewScreen();
   if (c.contains('queue-page')) queueScreen();
   if (c.contains('batches-page')) batchesScreen();
+  if (c.contains('batch-page')) batchScreen();
 });
