@@ -243,3 +243,60 @@ TEST(Review, GetNextFindsAFreeDossierBehindAnyNumberHeldByOthers) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+// Found in review: a merge, then a split at the merged-away dossier's first page, left those pages
+// in no dossier (the merged row was reused, its empty record kept).
+TEST(Review, ASplitWhereAMergedDossierBeganBringsItBackWithItsPages) {
+  Store store(fresh_db("merge-split.db"));
+  store.open_batch("b1", "/in", "2026-11-27T09:30:00+07:00",
+                   {{1, "a", 1, "1"}, {2, "b", 1, "2"}, {3, "c", 1, "3"}, {4, "d", 1, "4"}});
+  auto a = flagged(1, "2026-12-08", "2026-11-27T09:30:00+07:00");
+  a.pages.push_back({.number = 2});
+  auto b = flagged(3, "2026-12-08", "2026-11-27T09:30:00+07:00");
+  b.pages.push_back({.number = 4});
+  store.commit_dossiers("b1", {a, b}, "H38");
+  const auto ds = store.dossiers("b1");
+  const std::string ca = *ds[0].dossier_code, cb = *ds[1].dossier_code;
+  ReviewDesk desk(store);
+  desk.lease(ca, "lan");
+  desk.lease(cb, "lan");
+  auto group = [](std::vector<int> pages) {
+    DossierRecord r;
+    r.received_at = "2026-11-27T09:30:00+07:00";
+    for (int n : pages) r.pages.push_back({.number = n});
+    return r;
+  };
+  ASSERT_FALSE(error_of(desk.regroup("lan", {{ca, 1}, {cb, 1}}, {group({1, 2, 3, 4})}, "H38", "merge", "")));
+  ASSERT_EQ(desk.open(cb)->review_state, "merged");
+  const auto split =
+      desk.regroup("lan", {{ca, desk.open(ca)->version}}, {group({1, 2}), group({3, 4})}, "H38", "split", "");
+  ASSERT_FALSE(error_of(split)) << std::get<Error>(split).reason;
+  EXPECT_EQ(std::get<std::vector<std::string>>(split)[1], cb);  // its code back, no new one taken
+  EXPECT_EQ(desk.open(cb)->review_state, "pending");
+  std::set<int> pages;
+  for (const auto& d : store.export_records())
+    for (const auto& p : d.pages) EXPECT_TRUE(pages.insert(p.number).second);
+  EXPECT_EQ(pages, (std::set<int>{1, 2, 3, 4}));
+}
+
+TEST(Review, ARegroupingNeedsDossiersInReviewAndOneOfThemHeld) {
+  Store store(fresh_db("regroup-state.db"));
+  const auto codes = commit_four(store);
+  ReviewDesk desk(store);
+  DossierRecord r;
+  r.received_at = "2026-11-27T09:30:00+07:00";
+  r.pages.push_back({.number = 1});
+  // Not held by the caller.
+  EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[0], 1}}, {r}, "H38", "split", "")).reason,
+            "open the dossier to review it before regrouping it");
+  // Not in review (the clean dossier of page 4).
+  desk.lease(codes[3], "lan");
+  DossierRecord four = r;
+  four.pages = {{.number = 4}};
+  EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[3], 1}}, {four}, "H38", "split", "")).reason,
+            "dossier " + codes[3] + " is not in review (none): reopen it first");
+}
+
+}  // namespace intake

@@ -8,6 +8,9 @@
 #include <set>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -314,6 +317,57 @@ TEST_F(Web, ACorrectionIsCheckedSavedOnceAuditedAndAStaleOneRefused) {
   EXPECT_EQ(store.find_dossiers(code).at(0).tracking_number, "EE123456785VN");
 }
 
+TEST_F(Web, TheSignInPageSendsOnlyToPathsOfThisSiteAndLargeBodiesAreRefusedUnread) {
+  auto c = client();
+  const auto form = c.Get("/login");
+  std::smatch m;
+  const std::string body = form->body;
+  ASSERT_TRUE(std::regex_search(body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string pre =
+      form->get_header_value("Set-Cookie").substr(0, form->get_header_value("Set-Cookie").find(';'));
+  // A browser drops the tab: "/\t/evil.example" would be "//evil.example", another site.
+  for (const std::string next :
+       {"%2F%09%2Fevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%5Cevil.example"}) {
+    const auto in =
+        c.Post("/login", {{"Cookie", pre}}, "csrf=" + m[1].str() + "&user=lan&password=mat-khau-kiem-tra&next=" + next,
+               "application/x-www-form-urlencoded");
+    EXPECT_EQ(in->status, 303);
+    EXPECT_EQ(in->get_header_value("Location"), "/queue") << next;
+  }
+  // 2 MiB announced to the sign-in page, from no one: answered at once, before a byte of it is
+  // read (were it read, the answer would wait for a body that never comes).
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(site->port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  const std::string head =
+      "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2097152\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  timeval wait{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char answer[64] = {};
+  const auto got = ::recv(fd, answer, sizeof answer - 1, 0);
+  ::close(fd);
+  ASSERT_GT(got, 0) << "no answer within 5 s: the server waited for the body";
+  EXPECT_EQ(std::string(answer).substr(0, 12), "HTTP/1.1 413");
+}
+
+TEST_F(Web, AConfirmationAskedWithABadNextChangesNothing) {
+  const auto lan = sign_in("lan", "mat-khau-kiem-tra");
+  const auto d =
+      nlohmann::json::parse(client().Get("/api/dossiers/" + site->codes.front(), {{"Cookie", lan.cookie}})->body);
+  const auto res = client().Post("/api/dossiers/" + site->codes.front() + "/confirm",
+                                 {{"Cookie", lan.cookie}, {"X-CSRF-Token", lan.csrf}},
+                                 nlohmann::json{{"version", d["version"]}, {"next", "1"}}.dump(), "application/json");
+  EXPECT_EQ(res->status, 400);
+  const auto after =
+      nlohmann::json::parse(client().Get("/api/dossiers/" + site->codes.front(), {{"Cookie", lan.cookie}})->body);
+  EXPECT_EQ(after["version"], d["version"]);
+}
+
 TEST_F(Web, NoOneSignedInSeesPersonalData) {
   for (const std::string& path : std::vector<std::string>{"/api/dossiers/" + site->codes.front(), "/api/queue",
                                                           "/pages/" + site->codes.front() + "/1", "/search?q=nguyen"}) {
@@ -355,6 +409,15 @@ TEST_F(Web, TheMailroomGivesAQuarantinedPageAnotherChanceAndOnlyAQuarantinedOne)
   bool audited = false;
   for (const auto& e : store.audit_of("batch:" + batch)) audited |= e.action == "retry_page" && e.actor == "van";
   EXPECT_TRUE(audited);
+  // Its scans gone: refused before anything is forgotten.
+  std::filesystem::rename(dir, site->dir / "moved-away");
+  EXPECT_EQ(
+      client()
+          .Post("/api/batches/" + batch + "/pages/" + std::to_string(bad) + "/retry", headers, "{}", "application/json")
+          ->status,
+      409);
+  EXPECT_EQ(store.quarantined(batch).size(), 1u);
+  EXPECT_EQ(store.batch(batch)->state, "committed");
 }
 
 }  // namespace intake

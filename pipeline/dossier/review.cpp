@@ -182,7 +182,7 @@ void ReviewDesk::write(const ReviewedDossier& before, const DossierRecord& after
   Statement(store_.db_,
             "UPDATE dossiers SET record = ?, tracking_number = ?, version = version + 1, review_state = ?, "
             "review_note = ?, original = COALESCE(original, ?), lease_user = CASE WHEN ? THEN lease_user END, "
-            "lease_until = CASE WHEN ? THEN lease_until END WHERE dossier_code = ?")
+            "lease_until = CASE WHEN ? THEN ? END WHERE dossier_code = ?")
       .bind(1, to_json(after).dump())
       .bind(2, after.tracking_number)
       .bind(3, review_state)
@@ -190,7 +190,8 @@ void ReviewDesk::write(const ReviewedDossier& before, const DossierRecord& after
       .bind(5, to_json(before.record).dump())
       .bind(6, int64_t{keep_lease})
       .bind(7, int64_t{keep_lease})
-      .bind(8, before.code)
+      .bind(8, now_s() + lease_.count())  // a save renews the hold
+      .bind(9, before.code)
       .run();
   for (const auto& c : changed_fields(before.record, after))
     store_.append_audit({0, "", user, "set_field", object, c.field + "=" + c.old_value.dump(),
@@ -303,6 +304,10 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
         refused = Error{"dossier " + seen.code + " is being reviewed by " + *d->lease_user};
         return;
       }
+      if (d->review_state != "pending") {
+        refused = Error{"dossier " + seen.code + " is not in review (" + d->review_state + "): reopen it first"};
+        return;
+      }
       if (!old.empty() && d->batch_id != old.front().batch_id) {
         refused = Error{"dossiers of different batches cannot be regrouped"};
         return;
@@ -311,6 +316,10 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
     }
     if (old.empty() || after.empty()) {
       refused = Error{"nothing to regroup"};
+      return;
+    }
+    if (std::none_of(old.begin(), old.end(), [&](const ReviewedDossier& d) { return d.lease_user == user; })) {
+      refused = Error{"open the dossier to review it before regrouping it"};
       return;
     }
     // Not a page lost, not a page doubled.
@@ -352,8 +361,36 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
             .run();
         kept.insert(d.code);
       } else {
-        r.dossier_code.reset();
         r.received_at = old.front().record.received_at;
+        // A dossier merged away before may start on this page: it comes back, with its code.
+        Statement at(store_.db_,
+                     "SELECT dossier_code, review_state FROM dossiers WHERE batch_id = ? AND first_page = ?");
+        at.bind(1, batch).bind(2, int64_t{first});
+        if (at.step()) {
+          const std::string code = at.optional_text(0).value_or(""), state = at.text(1);
+          at.reset();
+          if (state != "merged") {
+            refused = Error{"page " + std::to_string(first) + " starts dossier " + code + " already"};
+            return;
+          }
+          r.dossier_code = code;
+          Statement(store_.db_,
+                    "UPDATE dossiers SET record = ?, tracking_number = ?, version = version + 1, review_state = "
+                    "'pending', review_note = NULL, original = COALESCE(original, record), lease_user = ?, "
+                    "lease_until = ? WHERE dossier_code = ?")
+              .bind(1, to_json(r).dump())
+              .bind(2, r.tracking_number)
+              .bind(3, user)
+              .bind(4, now_s() + lease_.count())
+              .bind(5, code)
+              .run();
+          store_.append_audit(
+              {0, "", user, action, "dossier:" + code, "merged", "pages=" + list(pages_of(r)), address});
+          kept.insert(code);
+          continue;
+        }
+        at.reset();
+        r.dossier_code.reset();
         fresh.push_back(r);
         fresh_keys.push_back(first);
         fresh_at.push_back(static_cast<std::size_t>(&r - after.data()));
@@ -385,6 +422,14 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
         for (const auto& p : r.pages)
           if (p.number == first) into = r.dossier_code.value_or("");
       write(d, emptied, "merged", "gộp vào " + into, user, action, address, false);
+    }
+    // Every page of the dossiers it replaced is in one stored dossier now.
+    {
+      std::set<int> stored;
+      for (const auto& d : store_.dossiers(batch))
+        for (const auto& p : d.pages) stored.insert(p.number);
+      for (int n : had)
+        if (!stored.count(n)) throw StoreError("page " + std::to_string(n) + " of batch " + batch + " would be lost");
     }
     // The batch as a whole: no page in two dossiers.
     Statement s(store_.db_,

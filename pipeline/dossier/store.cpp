@@ -597,7 +597,8 @@ void Store::apply_change(const std::string& code, const StateChange& change) {
     if (state != change.from)
       throw StoreError("dossier " + code + " is now " + state + ", not " + change.from + ": it changed meanwhile");
     record.due_date = change.due_date;
-    Statement(db_, "UPDATE dossiers SET state = ?, record = ? WHERE dossier_code = ?")
+    // A new version: a review screen opened before this change must not save over it.
+    Statement(db_, "UPDATE dossiers SET state = ?, record = ?, version = version + 1 WHERE dossier_code = ?")
         .bind(1, change.to)
         .bind(2, to_json(record).dump())
         .bind(3, code)

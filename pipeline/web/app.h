@@ -68,6 +68,7 @@ struct Call {
   std::vector<std::string> args;  // the route pattern's captures
   std::string address;
   Store& store() const;
+  bool secure() const;  // HTTPS: served so, or said so by a trusted proxy
   const std::string& user() const { return session->user; }
   nlohmann::json body() const;  // the JSON body; throws BadRequest
   void json(int status, const nlohmann::json& body) const;

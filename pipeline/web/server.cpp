@@ -67,8 +67,10 @@ std::string home_of(Role r) { return r == Role::mailroom ? "/batches" : "/queue"
 
 // A `next` given to the sign-in page: only a path of this site.
 std::string safe_next(const std::string& next) {
-  if (next.size() < 2 || next[0] != '/' || next[1] == '/' || next[1] == '\\') return "";
-  if (next.find_first_of("\r\n") != std::string::npos) return "";
+  // Only characters a path of ours has: no control byte (a browser drops a tab, turning "/\t/x"
+  // into "//x", another site), no backslash, not "//".
+  static const std::regex ours("/[A-Za-z0-9/_.?=&%-]*");
+  if (next.size() > 500 || !std::regex_match(next, ours) || next.rfind("//", 0) == 0) return "";
   return next;
 }
 
@@ -88,7 +90,7 @@ void post_login(Call& c) {
   }
   const auto& s = std::get<Accounts::SignedIn>(in);
   c.res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + s.token + "; Path=/; HttpOnly; SameSite=Strict" +
-                                     (c.app.tls ? "; Secure" : ""));
+                                     (c.secure() ? "; Secure" : ""));
   const std::string next = safe_next(c.req.get_param_value("next"));
   c.redirect(next.empty() ? home_of(s.session.role) : next);
 }
@@ -96,7 +98,7 @@ void post_login(Call& c) {
 void post_logout(Call& c) {
   c.app.accounts(c.store()).sign_out(cookie(c.req, kSessionCookie), c.address);
   c.res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
-                                     (c.app.tls ? "; Secure" : ""));
+                                     (c.secure() ? "; Secure" : ""));
   c.redirect("/login");
 }
 
@@ -187,8 +189,15 @@ void post_save(Call& c) {
   c.json(200, dossier_json(c.app, c.store(), *desk.open(d->code)));
 }
 
+// "next": true asks for the next dossier of the queue; checked before anything is changed.
+bool wants_next(const json& body) {
+  const auto it = body.find("next");
+  return it != body.end() && it->is_boolean() && it->get<bool>();
+}
+
 void post_confirm(Call& c) {
   const json body = c.body();
+  if (body.contains("next") && !body["next"].is_boolean()) throw BadRequest("next is true or false");
   auto desk = c.app.desk(c.store());
   const auto d = desk.open(c.args.at(0));
   if (!d) return c.json(404, {{"error", "không có hồ sơ"}});
@@ -197,12 +206,13 @@ void post_confirm(Call& c) {
   const auto done = desk.confirm(d->code, c.user(), version_of(body), c.address);
   if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
   c.app.events.publish("queue", {{"code", d->code}, {"review_state", "confirmed"}});
-  const auto next = body.value("next", false) ? desk.next(c.user()) : std::nullopt;
+  const auto next = wants_next(body) ? desk.next(c.user()) : std::nullopt;
   c.json(200, {{"code", d->code}, {"version", std::get<int>(done)}, {"next", next ? json(*next) : json()}});
 }
 
 void post_reject(Call& c) {
   const json body = c.body();
+  if (body.contains("next") && !body["next"].is_boolean()) throw BadRequest("next is true or false");
   const std::string reason = body.value("reason", json()).is_string() ? body["reason"].get<std::string>() : "";
   const auto& allowed = c.app.serve.reject_reasons;
   if (std::find(allowed.begin(), allowed.end(), reason) == allowed.end())
@@ -211,7 +221,7 @@ void post_reject(Call& c) {
   const auto done = desk.reject(c.args.at(0), c.user(), version_of(body), reason, c.address);
   if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
   c.app.events.publish("queue", {{"code", c.args.at(0)}, {"review_state", "rejected"}});
-  const auto next = body.value("next", false) ? desk.next(c.user()) : std::nullopt;
+  const auto next = wants_next(body) ? desk.next(c.user()) : std::nullopt;
   c.json(200, {{"version", std::get<int>(done)}, {"next", next ? json(*next) : json()}});
 }
 
@@ -471,6 +481,9 @@ void post_batch_resume(Call& c) {
 void post_page_retry(Call& c) {
   const auto batch = c.store().batch(c.args.at(0));
   if (!batch) return c.json(404, {{"error", "không có lô này"}});
+  // Before anything is forgotten: the batch can be run again only from its input.
+  if (!std::filesystem::exists(batch->input))
+    return c.json(409, {{"error", "không còn thư mục quét của lô: " + text::printable(batch->input)}});
   const auto done = c.store().retry_page(batch->batch_id, std::atoi(c.args.at(1).c_str()), c.user());
   if (const auto* why = error_of(done)) return c.json(422, {{"error", why->reason}});
   post_batch_resume(c);
@@ -593,6 +606,10 @@ void security_headers(httplib::Response& res, bool tls) {
 
 // --- Call ---------------------------------------------------------------------------------
 
+bool Call::secure() const {
+  return app.tls || (app.serve.trust_forwarded_for && req.get_header_value("X-Forwarded-Proto") == "https");
+}
+
 Store& Call::store() const {
   // One store per HTTP thread (a Store is used from one thread; SQLite serialises the writers).
   thread_local std::map<std::string, std::unique_ptr<Store>> stores;
@@ -644,6 +661,7 @@ void EventHub::publish(const std::string& type, const nlohmann::json& data) {
 std::vector<std::pair<std::uint64_t, std::string>> EventHub::after(std::uint64_t after,
                                                                    std::chrono::milliseconds wait) {
   std::unique_lock lock(mutex_);
+  if (after > last_) after = 0;  // an id from before a restart: everything kept is new
   wake_.wait_for(lock, wait, [&] { return closed_ || last_ > after; });
   std::vector<std::pair<std::uint64_t, std::string>> out;
   for (const auto& e : recent_)
@@ -756,6 +774,24 @@ struct Server::Impl {
     http->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) res.set_content("{\"error\":\"không tìm thấy\"}", "application/json; charset=utf-8");
       security_headers(res, app.tls);
+    });
+    // A body is read whole before any handler runs: only a signed-in mailroom upload may be large.
+    http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      constexpr std::uint64_t kSmall = 1 << 20;
+      const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+      const auto length = req.get_header_value<std::uint64_t>("Content-Length");
+      if (!chunked && length <= kSmall) return httplib::Server::HandlerResponse::Unhandled;
+      bool upload = req.method == "POST" && req.path == "/api/batches";
+      if (upload) {
+        Call call{app, req, res, std::nullopt, {}, req.remote_addr};
+        const auto s = app.accounts(call.store()).session(cookie(req, kSessionCookie));
+        upload = s && may(s->role, Role::mailroom);
+      }
+      if (upload) return httplib::Server::HandlerResponse::Unhandled;
+      security_headers(res, app.tls);
+      res.status = 413;
+      res.set_content("{\"error\":\"yêu cầu quá lớn\"}", "application/json; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
     });
     const auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
     http->Get(".*", handler);

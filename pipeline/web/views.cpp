@@ -18,14 +18,16 @@ std::string csrf_field(const Call& c) {
   return c.session ? "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(c.session->csrf) + "\">" : "";
 }
 
+// Dates and times as people write them here; what the store holds may have come from an import,
+// so it is escaped like any other value.
 std::string date_vi(const std::optional<std::string>& iso) {
   if (!iso || iso->size() < 10) return "—";
-  return iso->substr(8, 2) + "/" + iso->substr(5, 2) + "/" + iso->substr(0, 4);
+  return escape(iso->substr(8, 2) + "/" + iso->substr(5, 2) + "/" + iso->substr(0, 4));
 }
 
 std::string time_vi(const std::string& iso) {
   if (iso.size() < 16) return escape(iso);
-  return iso.substr(11, 5) + " " + date_vi(iso);
+  return escape(iso.substr(11, 5)) + " " + date_vi(iso);
 }
 
 std::string reasons_html(const std::vector<ReviewReason>& reasons) {
@@ -55,7 +57,7 @@ void page_login(Call& c, const std::string& error, int status) {
     pre = hex;
   }
   c.res.set_header("Set-Cookie", "intake_pre=" + pre + "; Path=/login; HttpOnly; SameSite=Strict" +
-                                     std::string(c.app.tls ? "; Secure" : ""));
+                                     std::string(c.secure() ? "; Secure" : ""));
   const std::string next = c.req.get_param_value("next");
   std::string body = error.empty() ? "" : "<p class=\"error\" role=\"alert\">" + escape(error) + "</p>";
   body += fmt::format(
