@@ -29,16 +29,22 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, name + '.png') });
 }
 
+// The page loaded and its script listening (app.js marks <body data-ready>).
+async function ready(page) {
+  await page.waitForLoadState('networkidle');
+  await page.locator('body[data-ready="1"]').waitFor();
+}
+
 async function signIn(user, password) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
   const page = await context.newPage();
   page.on('pageerror', (e) => { throw e; });
   await page.goto(base + '/login');
-  await page.keyboard.type(user);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(password);
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState('networkidle');
+  await page.fill('#user', user);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await ready(page);
   return { context, page };
 }
 
@@ -86,7 +92,7 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
 
   await press('n');  // take the next dossier
   await page.waitForURL(/\/dossiers\//);
-  await page.waitForLoadState('networkidle');
+  await ready(page);
   const code = decodeURIComponent(page.url().split('/dossiers/')[1]);
   const field = page.locator('#f-tracking_number');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-tracking_number', 'the flagged field has the focus');
@@ -115,7 +121,7 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
     `of which 1 wrong entry of 15 keys)`);
 
   // The next one lacks its tracking number: type it, one key confirms it and moves on.
-  await page.waitForLoadState('networkidle');
+  await ready(page);
   const second = decodeURIComponent(page.url().split('/dossiers/')[1]);
   if (await page.locator('.field.flagged[data-key="tracking_number"]').count()) {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'f-tracking_number');
@@ -155,14 +161,17 @@ test('an operator splits a dossier before a page and merges it back, and no page
   const code = first.dossier_code;
   assert.ok(first.pages.length >= 3, 'a dossier of three pages or more');
   await page.goto(base + '/dossiers/' + encodeURIComponent(code));
-  await page.waitForLoadState('networkidle');
+  await ready(page);
   if (await page.locator('#reopen').count()) {
     await page.click('#reopen');
-    await page.waitForLoadState('networkidle');
+    await page.locator('#split').waitFor();
+    await ready(page);
   }
   await page.locator('#split').waitFor();
+  await page.locator('.thumb.current').waitFor();
   // To the third page with the keyboard, then split before it.
   await page.keyboard.press('Alt+ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.thumb.current')?.dataset.page === document.querySelectorAll('.thumb')[1].dataset.page);
   await page.keyboard.press('Alt+ArrowRight');
   await page.waitForFunction(() => document.querySelector('.thumb.current')?.dataset.page === document.querySelectorAll('.thumb')[2].dataset.page);
   await page.keyboard.press('Alt+S');
@@ -176,7 +185,7 @@ test('an operator splits a dossier before a page and merges it back, and no page
 
   // Merge the new one back into the one before it.
   await page.goto(base + '/dossiers/' + encodeURIComponent(newCode));
-  await page.waitForLoadState('networkidle');
+  await ready(page);
   await page.locator('#merge').waitFor();
   await page.keyboard.press('Alt+M');
   await page.waitForURL(/merged=1/);
@@ -209,13 +218,15 @@ test('the mailroom uploads a batch from the browser and watches it finish live',
 test('the mailroom finds a dossier by a name typed without accents and moves it on', async () => {
   const { context, page } = await signIn('van', 'mat-khau-van-thu');
   await page.goto(base + '/search');
-  await page.keyboard.type('vo thi mai');
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState('networkidle');
+  await ready(page);
+  await page.fill('#q', 'vo thi mai');
+  await page.press('#q', 'Enter');
+  await ready(page);
   const link = page.locator('table.found tbody tr a').first();
   const code = await link.textContent();
   await link.click();
-  await page.waitForLoadState('networkidle');
+  await page.waitForURL(/\/dossiers\//);
+  await ready(page);
   await page.selectOption('#next-state', 'assigned');
   await page.fill('#state-note', 'giao cho cán bộ tư pháp');
   await page.click('#set-state');

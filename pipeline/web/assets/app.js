@@ -357,4 +357,5 @@ document.addEventListener('DOMContentLoaded', () => {
   if (c.contains('queue-page')) queueScreen();
   if (c.contains('batches-page')) batchesScreen();
   if (c.contains('batch-page')) batchScreen();
+  document.body.dataset.ready = '1';  // the keys work from now on (the browser tests wait for it)
 });
