@@ -47,6 +47,31 @@ TEST(Config, ShippedConfigsLoad) {
   EXPECT_EQ(t.runtime.at("ocr").processes, 2);
 }
 
+// Found by tools/peers-score: a copy of a shipped config in another folder, its models/ paths
+// made absolute (as an office does for /etc/intake), named no classification weights, so the
+// default resolved against the copy's folder and the run stopped. Every file a shipped config
+// needs is named in it.
+TEST(Config, ACopyOfAShippedConfigElsewhereNamesEveryModelItNeeds) {
+  const auto root = std::filesystem::path(INTAKE_SOURCE_DIR);
+  const auto dir = std::filesystem::temp_directory_path() / "intake-config-copy";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"default.yaml", "tcp.yaml"}) {
+    std::ifstream in(root / "configs" / name);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::size_t at = 0; (at = text.find("models/", at)) != std::string::npos; at += root.string().size() + 8)
+      text.replace(at, 7, (root / "models").string() + "/");
+    for (std::size_t at = 0; (at = text.find("configs/calendar.yaml", at)) != std::string::npos;
+         at += root.string().size() + 22)
+      text.replace(at, 21, (root / "configs/calendar.yaml").string());
+    std::ofstream(dir / name) << text;
+    const Config c = load_intake_config(dir / name);
+    const auto& classify = c.section<ClassifyConfig>("classify");
+    EXPECT_TRUE(std::filesystem::exists(c.resolve(classify.weights))) << name << ": " << c.resolve(classify.weights);
+    EXPECT_TRUE(std::filesystem::exists(c.resolve(classify.catalog))) << name;
+    EXPECT_NO_THROW(ClassifyWeights::load(c.resolve(classify.weights))) << name;
+  }
+}
+
 TEST(Config, ErrorsNameTheFileAndTheKey) {
   EXPECT_NE(error_of("stages:\n  ocr:\n    wrokers: 2\n").find("'stages.ocr.wrokers' is not a known setting"), std::string::npos);
   EXPECT_NE(error_of("stages:\n  ocr:\n    workers: many\n").find("'stages.ocr.workers' has the wrong type"), std::string::npos);
