@@ -39,6 +39,14 @@ std::vector<FieldChange> changed_fields(const DossierRecord& before, const Dossi
 
 ReviewDesk::ReviewDesk(Store& store, std::chrono::seconds lease) : store_(store), lease_(lease) {}
 
+void ReviewDesk::hold(const std::string& code, const std::string& user) {
+  Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
+      .bind(1, user)
+      .bind(2, now_s() + lease_.count())
+      .bind(3, code)
+      .run();
+}
+
 std::int64_t ReviewDesk::now_s() const {
   return std::chrono::duration_cast<std::chrono::seconds>(store_.env_->wall_now().time_since_epoch()).count();
 }
@@ -100,11 +108,7 @@ std::optional<std::string> ReviewDesk::next(const std::string& user, const Revie
     if (s.step()) code = s.text(0);
     s.reset();
     if (!code) return;
-    Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
-        .bind(1, user)
-        .bind(2, now_s() + lease_.count())
-        .bind(3, *code)
-        .run();
+    hold(*code, user);
   });
   return code;
 }
@@ -145,11 +149,7 @@ Result<ReviewedDossier> ReviewDesk::lease(const std::string& code, const std::st
       refused = Error{"dossier " + code + " is being reviewed by " + *d->lease_user};
       return;
     }
-    Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
-        .bind(1, user)
-        .bind(2, now_s() + lease_.count())
-        .bind(3, code)
-        .run();
+    hold(code, user);
   });
   if (refused) return *refused;
   return *open(code);
@@ -354,11 +354,7 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
         r.dossier_code = d.record.dossier_code;
         r.received_at = d.record.received_at;
         write(d, r, "pending", std::nullopt, user, action, address, true);  // audited field by field
-        Statement(store_.db_, "UPDATE dossiers SET lease_user = ?, lease_until = ? WHERE dossier_code = ?")
-            .bind(1, user)
-            .bind(2, now_s() + lease_.count())
-            .bind(3, d.code)
-            .run();
+        hold(d.code, user);
         kept.insert(d.code);
       } else {
         r.received_at = old.front().record.received_at;
@@ -374,18 +370,8 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
             return;
           }
           r.dossier_code = code;
-          Statement(store_.db_,
-                    "UPDATE dossiers SET record = ?, tracking_number = ?, version = version + 1, review_state = "
-                    "'pending', review_note = NULL, original = COALESCE(original, record), lease_user = ?, "
-                    "lease_until = ? WHERE dossier_code = ?")
-              .bind(1, to_json(r).dump())
-              .bind(2, r.tracking_number)
-              .bind(3, user)
-              .bind(4, now_s() + lease_.count())
-              .bind(5, code)
-              .run();
-          store_.append_audit(
-              {0, "", user, action, "dossier:" + code, "merged", "pages=" + list(pages_of(r)), address});
+          write(*open(code), r, "pending", std::nullopt, user, action, address, true);  // audited field by field
+          hold(code, user);
           kept.insert(code);
           continue;
         }

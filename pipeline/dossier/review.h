@@ -101,6 +101,8 @@ class ReviewDesk {
   void write(const ReviewedDossier& before, const DossierRecord& after, const std::string& review_state,
              const std::optional<std::string>& note, const std::string& user, const std::string& action,
              const std::string& address, bool keep_lease);
+  // The dossier held by `user` for the lease's length from now.
+  void hold(const std::string& code, const std::string& user);
   std::int64_t now_s() const;
 
   Store& store_;

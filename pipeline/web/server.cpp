@@ -722,16 +722,22 @@ struct Server::Impl {
   int port = 0;
 
   Impl(BatchService& service, const Config& config, ServerOptions options)
+      : Impl(service, config, std::move(options),
+             Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog)),
+             load_calendar(config.resolve(config.calendar))) {}
+
+  // The catalog and calendar are read once; the review desk and the assembler share them.
+  Impl(BatchService& service, const Config& config, ServerOptions options, const Catalog& catalog,
+       const WorkingCalendar& calendar)
       : app{service,
             config,
             config.section<ServeConfig>("serve"),
-            Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog)),
-            load_calendar(config.resolve(config.calendar)),
+            catalog,
+            calendar,
             Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)),
             Renditions(config.section<IngestConfig>("ingest")),
-            DossierAssembler(config.section<AssembleConfig>("assemble"),
-                             Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog)),
-                             std::make_shared<const WorkingCalendar>(load_calendar(config.resolve(config.calendar))))} {
+            DossierAssembler(config.section<AssembleConfig>("assemble"), catalog,
+                             std::make_shared<const WorkingCalendar>(calendar))} {
     app.policy.idle = std::chrono::minutes(app.serve.session_idle_minutes);
     app.policy.absolute = std::chrono::hours(app.serve.session_hours);
     app.store_path = service.store_path();
