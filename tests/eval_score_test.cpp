@@ -101,4 +101,52 @@ TEST(EvalScore, WithoutExplanationsTheBlameSaysSoInsteadOfGuessing) {
   EXPECT_EQ(r.grouping_exact, 1);
 }
 
+// The admin's dry run: the same corpus under two configs, side by side.
+TEST(EvalScore, AComparisonSaysWhichRunIsBetterPerMeasureAndListsTheDossiersThatChanged) {
+  const std::vector<DossierRecord> truth{
+      dossier({page(1, PageType::envelope), page(2, PageType::application_form)}, "EE123456785VN"),
+      dossier({page(3, PageType::envelope), page(4, PageType::application_form)}, "RR987654326VN")};
+  // Current: both dossiers right. Candidate: the second envelope's number not read (null).
+  eval::Report current, candidate;
+  eval::score_batch(current, "b", truth, truth, {}, {});
+  auto worse = truth;
+  worse[1].tracking_number.reset();
+  worse[1].tracking_valid = false;
+  eval::score_batch(candidate, "b", truth, worse, {}, {});
+  current.seconds = candidate.seconds = 60;
+  current.pages_processed = 100, candidate.pages_processed = 104;  // within the noise of a shared machine
+
+  const json c = eval::compare(current, candidate);
+  std::map<std::string, json> by_key;
+  for (const auto& m : c["measures"]) by_key[m["key"].get<std::string>()] = m;
+  EXPECT_EQ(by_key["tracking_number"]["better"], "current");
+  EXPECT_DOUBLE_EQ(by_key["tracking_number"]["candidate"].get<double>(), 0.5);
+  EXPECT_EQ(by_key["grouping"]["better"], "");
+  EXPECT_EQ(by_key["pages_per_minute"]["better"], "");
+  // No wrong dossier in the current run: its recall means nothing, and the candidate's misses
+  // make it the worse.
+  EXPECT_TRUE(by_key["review_recall"]["current"].is_null());
+  EXPECT_EQ(by_key["review_recall"]["better"], "current");
+  EXPECT_EQ(c["better"], 0);
+  EXPECT_GE(c["worse"].get<int>(), 2);
+
+  ASSERT_EQ(c["changed"].size(), 1u);
+  const json& changed = c["changed"][0];
+  EXPECT_EQ(changed["first_page"], 3);
+  bool tracking = false;
+  for (const auto& f : changed["fields"])
+    if (f["field"] == "tracking_number") {
+      tracking = true;
+      EXPECT_EQ(f["truth"], "RR987654326VN");
+      EXPECT_EQ(f["current"], "RR987654326VN");
+      EXPECT_TRUE(f["candidate"].is_null());
+    }
+  EXPECT_TRUE(tracking);
+
+  // The other way round, the candidate is the better.
+  const json back = eval::compare(candidate, current);
+  EXPECT_EQ(back["worse"], 0);
+  EXPECT_GE(back["better"].get<int>(), 2);
+}
+
 }  // namespace intake

@@ -1,12 +1,15 @@
 #include "tools/intake/corpus.h"
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 
 #include "pipeline/text.h"
 
@@ -109,7 +112,8 @@ std::vector<TruthBatch> load_truth_batches(const std::filesystem::path& input) {
   return out;
 }
 
-ChildRun run_child(const std::vector<std::string>& args, const std::filesystem::path& output_log) {
+ChildRun run_child(const std::vector<std::string>& args, const std::filesystem::path& output_log,
+                   const std::atomic<bool>* cancel) {
   ChildRun r;
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
@@ -127,7 +131,14 @@ ChildRun run_child(const std::vector<std::string>& args, const std::filesystem::
   if (rc != 0) return r;
   int status = 0;
   rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid) return r;
+  bool signalled = false;
+  for (;;) {
+    const pid_t got = wait4(pid, &status, cancel ? WNOHANG : 0, &usage);
+    if (got == pid) break;
+    if (got < 0 && errno != EINTR) return r;
+    if (cancel && *cancel && !signalled) kill(pid, SIGTERM), signalled = true;
+    if (cancel) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.max_rss_kib = usage.ru_maxrss;
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

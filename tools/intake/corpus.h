@@ -3,6 +3,7 @@
 // each page was degraded. Used by `intake eval` and `intake bench`.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -36,7 +37,9 @@ struct ChildRun {
   long max_rss_kib = 0;
   double seconds = 0;
 };
-ChildRun run_child(const std::vector<std::string>& argv, const std::filesystem::path& output_log = "/dev/null");
+// When `cancel` turns true the child is sent SIGTERM (and waited for).
+ChildRun run_child(const std::vector<std::string>& argv, const std::filesystem::path& output_log = "/dev/null",
+                   const std::atomic<bool>* cancel = nullptr);
 
 std::filesystem::path program_dir();
 

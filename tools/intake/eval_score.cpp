@@ -1,6 +1,8 @@
 #include "tools/intake/eval_score.h"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <set>
 
 #include <fmt/core.h>
@@ -222,6 +224,12 @@ void score_batch(Report& r, const std::string& batch, const std::vector<DossierR
     }
     if (t.review_required()) wrong = true;
     const bool flagged = !aligned || aligned->review_required();
+    DossierOutcome outcome{batch, pages.empty() ? 0 : pages.front(), exact, flagged, wrong, {}, {}};
+    for (const auto& f : kFields) {
+      outcome.truth[f.name] = f.get(t);
+      outcome.got[f.name] = aligned ? f.get(*aligned) : json();
+    }
+    r.outcomes.push_back(std::move(outcome));
     if (wrong && flagged) ++r.review_tp;
     if (wrong && !flagged) ++r.review_fn;
     if (!wrong && flagged) ++r.review_fp;
@@ -315,6 +323,97 @@ json to_json(const Report& r) {
           {"seconds", r.seconds},
           {"pages_per_minute", r.seconds > 0 ? r.pages_processed * 60.0 / r.seconds : 0.0},
           {"worst_pages", problems}};
+}
+
+json compare(const Report& a, const Report& b) {
+  // A measure's value; null where a run gives it no meaning (precision with nothing flagged).
+  struct Measure {
+    std::string key, label;
+    std::optional<double> current, candidate;
+    bool higher_better = true;
+  };
+  std::vector<Measure> measures{{"grouping", "Gom trang thành hồ sơ đúng", a.grouping_rate(), b.grouping_rate()}};
+  const std::pair<const char*, const char*> fields[] = {{"tracking_number", "Số hiệu bưu gửi"},
+                                                        {"applicant.id_number", "Số định danh người nộp"},
+                                                        {"applicant.full_name", "Họ tên người nộp"},
+                                                        {"applicant.date_of_birth", "Ngày sinh"},
+                                                        {"sender.name", "Tên người gửi"},
+                                                        {"sender.address", "Địa chỉ người gửi"},
+                                                        {"procedure.id", "Thủ tục"}};
+  const auto accuracy = [](const Report& r, const std::string& key) -> std::optional<double> {
+    const auto it = r.fields.find(key);
+    if (it == r.fields.end() || it->second.dossiers == 0) return std::nullopt;
+    return it->second.accuracy();
+  };
+  for (const auto& [key, label] : fields) measures.push_back({key, label, accuracy(a, key), accuracy(b, key)});
+  measures.push_back({"page_type", "Loại trang", a.page_type_accuracy(), b.page_type_accuracy()});
+  std::set<std::string> types;
+  for (const auto& [type, c] : a.cer_by_type) types.insert(type);
+  for (const auto& [type, c] : b.cer_by_type) types.insert(type);
+  for (const auto& type : types)
+    measures.push_back({"cer." + type, "Tỉ lệ lỗi ký tự OCR: " + type, a.cer(type), b.cer(type), false});
+  const auto precision = [](const Report& r) -> std::optional<double> {
+    if (r.review_tp + r.review_fp == 0) return std::nullopt;
+    return r.review_precision();
+  };
+  const auto recall = [](const Report& r) -> std::optional<double> {
+    if (r.review_tp + r.review_fn == 0) return std::nullopt;
+    return r.review_recall();
+  };
+  measures.push_back({"review_precision", "Cờ xem lại đúng chỗ (precision)", precision(a), precision(b)});
+  measures.push_back({"review_recall", "Hồ sơ sai được gắn cờ (recall)", recall(a), recall(b)});
+  const auto ppm = [](const Report& r) -> std::optional<double> {
+    if (r.seconds <= 0) return std::nullopt;
+    return r.pages_processed * 60.0 / r.seconds;
+  };
+  measures.push_back({"pages_per_minute", "Trang mỗi phút", ppm(a), ppm(b)});
+
+  json out = {{"measures", json::array()}, {"better", 0}, {"worse", 0}, {"changed", json::array()}};
+  for (const auto& m : measures) {
+    std::string better;
+    if (m.current && m.candidate) {
+      // Speed differs from run to run on a shared machine: within 10% it is no change.
+      const double tolerance = m.key == "pages_per_minute" ? 0.10 * std::max(*m.current, *m.candidate) : 1e-9;
+      if (std::abs(*m.candidate - *m.current) > tolerance)
+        better = (*m.candidate > *m.current) == m.higher_better ? "candidate" : "current";
+    } else if (m.current.has_value() != m.candidate.has_value() && m.key == "review_recall") {
+      // Wrong dossiers in one run only: the run without them is the better.
+      better = m.candidate ? "current" : "candidate";
+    }
+    if (better == "candidate") out["better"] = out["better"].get<int>() + 1;
+    if (better == "current") out["worse"] = out["worse"].get<int>() + 1;
+    out["measures"].push_back({{"key", m.key},
+                               {"label", m.label},
+                               {"current", m.current ? json(*m.current) : json()},
+                               {"candidate", m.candidate ? json(*m.candidate) : json()},
+                               {"higher_is_better", m.higher_better},
+                               {"better", better}});
+  }
+  std::map<std::pair<std::string, int>, const DossierOutcome*> before;
+  for (const auto& o : a.outcomes) before[{o.batch, o.first_page}] = &o;
+  for (const auto& o : b.outcomes) {
+    const auto it = before.find({o.batch, o.first_page});
+    if (it == before.end()) continue;
+    const DossierOutcome& c = *it->second;
+    json row = {{"batch", o.batch}, {"first_page", o.first_page}, {"fields", json::array()}};
+    std::vector<std::string> what;
+    if (c.exact != o.exact) what.push_back(o.exact ? "gom trang đúng" : "gom trang sai");
+    if (c.flagged != o.flagged) what.push_back(o.flagged ? "bị gắn cờ xem lại" : "hết cờ xem lại");
+    for (const auto& [field, value] : o.got) {
+      const auto was = c.got.find(field);
+      if (was != c.got.end() && was->second == value) continue;
+      row["fields"].push_back({{"field", field},
+                               {"truth", o.truth.count(field) ? o.truth.at(field) : json()},
+                               {"current", was == c.got.end() ? json() : was->second},
+                               {"candidate", value}});
+    }
+    if (what.empty() && row["fields"].empty()) continue;
+    std::string joined;
+    for (const auto& w : what) joined += (joined.empty() ? "" : "; ") + w;
+    row["what"] = joined;
+    out["changed"].push_back(std::move(row));
+  }
+  return out;
 }
 
 std::string to_markdown(const Report& r, const std::string& title) {

@@ -34,6 +34,15 @@ struct PageProblem {
   std::string what;
 };
 
+// How one truth dossier came out: grouped exactly or not, flagged for review, and each scored
+// field's value beside the truth's (NFC, white space squeezed; null where nothing was read).
+struct DossierOutcome {
+  std::string batch;
+  int first_page = 0;  // the truth dossier's first page in scan order: its key within the batch
+  bool exact = false, flagged = false, wrong = false;
+  std::map<std::string, nlohmann::json> got, truth;  // field -> value
+};
+
 struct Report {
   int batches = 0, pages = 0;
   int truth_dossiers = 0, predicted_dossiers = 0, grouping_exact = 0;
@@ -46,6 +55,7 @@ struct Report {
   std::map<std::string, std::pair<long, long>> cer_by_condition; // e.g. "rotation=90", "dpi=150"
   int review_tp = 0, review_fp = 0, review_fn = 0, review_tn = 0;
   std::vector<PageProblem> problems;
+  std::vector<DossierOutcome> outcomes;  // every truth dossier, in batch and scan order
   double seconds = 0;  // pipeline time
   int pages_processed = 0;
 
@@ -67,6 +77,13 @@ void score_batch(Report& report, const std::string& batch, const std::vector<Dos
 long edit_distance(const std::string& truth, const std::string& got, long* truth_length);
 
 nlohmann::json to_json(const Report& report);
+
+// Two runs on the same corpus side by side (an admin's dry run: the current config against a
+// candidate): {"measures": [{key, label, current, candidate, better: "current"|"candidate"|""}],
+// "better": N, "worse": N, "changed": [{batch, first_page, what, fields: [{field, truth, current,
+// candidate}]}]}. A measure is better where it is higher (lower for CER); "changed" lists the
+// truth dossiers whose grouping, flag or any field value differs between the two runs.
+nlohmann::json compare(const Report& current, const Report& candidate);
 std::string to_markdown(const Report& report, const std::string& title);
 
 }  // namespace intake::eval

@@ -8,7 +8,7 @@
 //   intake import FILE.jsonl | report --from DATE --to DATE [--as-of DATE] [--format text|csv|html] [--out FILE]
 //   intake receipt DOSSIER_CODE [--out FILE.pdf] [--store PATH]
 //   intake status DOSSIER_CODE | set-status DOSSIER_CODE STATE [--actor A --note N --at T] | find KEY
-//   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
+//   intake eval [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR] [--against CURRENT.yaml] [--root DIR] [--inproc]
 //   intake bench [BATCH_OR_CORPUS] [--profile P --pages N --seed S] [--out-dir DIR]
 // Exit status: 0 done, 1 usage or configuration error, 2 processing failed, 130 interrupted.
 #include <csignal>
@@ -235,6 +235,11 @@ int main(int argc, char** argv) {
   };
   auto* eval = app.add_subcommand("eval", "score the pipeline against ground truth (Markdown, HTML, JSON reports)");
   add_corpus_options(eval);
+  std::string eval_against, eval_root;
+  eval->add_option("--against", eval_against,
+                   "the current config: run it first on the same corpus and compare (compare.json, compare.md)");
+  eval->add_option("--root", eval_root, "relative paths in the configs resolve against this folder");
+  eval->add_flag("--inproc", corpus.inproc, "stages as threads of this process, whatever the configs say");
   auto* bench = app.add_subcommand("bench", "time intake against the tesseract CLI and ocrmypdf on the same pages");
   add_corpus_options(bench);
 
@@ -399,6 +404,8 @@ int main(int argc, char** argv) {
     if (*eval || *bench) {
       corpus.input = corpus_input;
       corpus.out_dir = corpus_out;
+      corpus.against = eval_against;
+      corpus.root = eval_root;
       if (*eval) return cmd_eval(config, corpus);
       return cmd_bench(config, corpus, config_file.empty() ? config.file : std::filesystem::path(config_file));
     }
