@@ -42,7 +42,9 @@ const std::vector<SectionSpec>& builtin_sections() {
                 .get("lease_minutes", c.lease_minutes)
                 .get("session_idle_minutes", c.session_idle_minutes)
                 .get("session_hours", c.session_hours)
-                .get("reject_reasons", c.reject_reasons);
+                .get("reject_reasons", c.reject_reasons)
+                .get("labelled_corpus", c.labelled_corpus)
+                .get("dry_run_pages", c.dry_run_pages);
             const auto colon = c.listen.rfind(':');
             s.require(colon != std::string::npos && colon > 0 &&
                           c.listen.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
@@ -56,6 +58,7 @@ const std::vector<SectionSpec>& builtin_sections() {
             s.require(c.session_hours >= 1, "session_hours", "must be at least 1");
             s.require(c.max_upload_bytes >= 1 << 20, "max_upload_bytes", "must be at least 1048576");
             s.require(!c.reject_reasons.empty(), "reject_reasons", "needs at least one reason");
+            s.require(c.dry_run_pages >= 4 && c.dry_run_pages <= 2000, "dry_run_pages", "must be 4..2000");
           }),
       SectionSpec::of<AssembleConfig>("assemble", false,
                                       [](ConfigSection& s, AssembleConfig& c) {

@@ -28,6 +28,11 @@ struct ServeConfig {
   int lease_minutes = 15;  // an operator's hold on a dossier
   int session_idle_minutes = 30;
   int session_hours = 12;
+  // The admin's dry runs score a candidate config on this labelled corpus (intake-samplegen
+  // --corpus, or batches with a truth.jsonl); empty: a standard one of dry_run_pages made once
+  // beside the store.
+  std::string labelled_corpus;
+  int dry_run_pages = 24;
   std::vector<std::string> reject_reasons{"Không đọc được (ảnh quét mờ, hỏng)", "Thiếu trang",
                                           "Không thuộc thẩm quyền của xã", "Hồ sơ trùng lặp", "Khác"};
 };

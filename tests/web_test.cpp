@@ -144,6 +144,11 @@ const std::map<std::string, std::set<std::string>> kMayCall{
     {"GET /admin/users", {"admin"}},
     {"POST /admin/users", {"admin"}},
     {"POST /admin/users/([a-z0-9._-]+)", {"admin"}},
+    {"GET /admin/config", {"admin"}},
+    {"POST /admin/config/dry-run", {"admin"}},
+    {"GET /admin/config/dry-run/([a-f0-9]{12})", {"admin"}},
+    {"POST /admin/config/dry-run/([a-f0-9]{12})/apply", {"admin"}},
+    {"POST /admin/config/dry-run/([a-f0-9]{12})/discard", {"admin"}},
 };
 
 // A concrete path for a pattern (a dossier of the sample batch; a user that exists).
@@ -158,6 +163,7 @@ std::string path_of(const std::string& pattern) {
   // Not the dossier the correction test works on: a call here may hold or reopen it.
   put("([^/]+)", site->codes.front() != site->to_review ? site->codes.front() : site->codes.back());
   put("([0-9]{1,6})", "1");
+  put("([a-f0-9]{12})", "0123456789ab");  // a dry run that does not exist: 404 to whoever may ask
   return p;
 }
 

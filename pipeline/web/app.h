@@ -21,6 +21,7 @@
 #include "pipeline/dossier/review.h"
 #include "pipeline/dossier/store.h"
 #include "pipeline/service/batch_service.h"
+#include "pipeline/web/config_desk.h"
 #include "pipeline/web/fields.h"
 #include "pipeline/web/rendition.h"
 #include "stages/assemble.h"
@@ -101,6 +102,11 @@ struct App {
   std::mutex live_mutex;
   std::map<std::uint64_t, LiveBatch> live;
 
+  std::unique_ptr<ConfigDesk> config_desk;  // the admins' config editor and its dry runs
+  std::function<void()> on_config_applied;  // intake serve reloads (may be empty)
+  std::string instance;                     // random, per server: a reload makes a new one (/healthz)
+  static std::string now_iso();             // local time: "2026-12-01T18:40:00+07:00"
+
   FieldRules rules() const { return {&catalog, &calendar, &provinces}; }
   ReviewDesk desk(Store& store) const { return ReviewDesk(store, std::chrono::minutes(serve.lease_minutes)); }
   Accounts accounts(Store& store) const { return Accounts(store, policy); }
@@ -109,7 +115,9 @@ struct App {
   std::vector<LiveBatch> live_batches();
 };
 
-// The pages (views.cpp).
+// The pages (views.cpp; admin.cpp for the config desk).
+std::string csrf_field(const Call& c);  // the hidden form field
+std::string time_vi(const std::string& iso);
 void page_login(Call& c, const std::string& error = "", int status = 200);
 void page_queue(Call& c);
 void page_dossier(Call& c);
@@ -118,6 +126,13 @@ void page_batch(Call& c);
 void page_search(Call& c);
 void page_users(Call& c, const std::string& message = "", bool error = false);
 void page_error(Call& c, int status, const std::string& message);
+
+// The config desk (admin.cpp).
+void get_config(Call& c);
+void post_config_dry_run(Call& c);
+void get_config_dry_run(Call& c);
+void post_config_apply(Call& c);
+void post_config_discard(Call& c);
 
 // JSON of a dossier for the review screen.
 nlohmann::json dossier_json(App& app, Store& store, const ReviewedDossier& d);

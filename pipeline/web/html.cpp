@@ -106,6 +106,7 @@ std::string page(const PageFrame& f) {
     item("batches", "/batches", "Lô quét", may(r, Role::mailroom));
     item("search", "/search", "Tra cứu hồ sơ", true);
     item("users", "/admin/users", "Người dùng", may(r, Role::admin));
+    item("config", "/admin/config", "Cấu hình", may(r, Role::admin));
     nav += fmt::format(
         "<span class=\"who\">{} · {}</span><form method=\"post\" action=\"/logout\" class=\"inline\">"
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Đăng xuất</button></form>",

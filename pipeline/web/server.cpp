@@ -121,7 +121,9 @@ void get_asset(Call& c) {
 
 void get_favicon(Call& c) { c.res.status = 204; }
 
-void get_health(Call& c) { c.json(200, {{"status", "ok"}, {"pending_batches", c.app.service.pending()}}); }
+void get_health(Call& c) {
+  c.json(200, {{"status", "ok"}, {"pending_batches", c.app.service.pending()}, {"instance", c.app.instance}});
+}
 
 ReviewFilter filter_of(const httplib::Request& req) {
   return {req.get_param_value("reason"), req.get_param_value("batch"), req.get_param_value("procedure")};
@@ -587,6 +589,11 @@ const std::vector<Route>& routes() {
       {"GET", "/admin/users", kAdmin, false, get_users},
       {"POST", "/admin/users", kAdmin, false, post_users},
       {"POST", "/admin/users/([a-z0-9._-]+)", kAdmin, false, post_user_change},
+      {"GET", "/admin/config", kAdmin, false, get_config},
+      {"POST", "/admin/config/dry-run", kAdmin, false, post_config_dry_run},
+      {"GET", "/admin/config/dry-run/([a-f0-9]{12})", kAdmin, false, get_config_dry_run},
+      {"POST", "/admin/config/dry-run/([a-f0-9]{12})/apply", kAdmin, false, post_config_apply},
+      {"POST", "/admin/config/dry-run/([a-f0-9]{12})/discard", kAdmin, false, post_config_discard},
   };
   return table;
 }
@@ -706,6 +713,8 @@ void App::on_batch_event(const BatchEvent& e, const std::string& by) {
                            {"error", snapshot.error}});
 }
 
+std::string App::now_iso() { return LocalTime::now().iso(); }
+
 std::vector<LiveBatch> App::live_batches() {
   std::lock_guard lock(live_mutex);
   std::vector<LiveBatch> out;
@@ -738,11 +747,28 @@ struct Server::Impl {
             Renditions(config.section<IngestConfig>("ingest")),
             DossierAssembler(config.section<AssembleConfig>("assemble"), catalog,
                              std::make_shared<const WorkingCalendar>(calendar))} {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium could not start");
+    {
+      unsigned char bytes[8];
+      randombytes_buf(bytes, sizeof bytes);
+      for (unsigned char b : bytes) app.instance += fmt::format("{:02x}", b);
+    }
     app.policy.idle = std::chrono::minutes(app.serve.session_idle_minutes);
     app.policy.absolute = std::chrono::hours(app.serve.session_hours);
     app.store_path = service.store_path();
     const std::filesystem::path uploads(app.serve.uploads);
     app.uploads = uploads.is_absolute() ? uploads : app.store_path.parent_path() / uploads;
+    // Dry runs score on the configured labelled corpus, or on one made once beside the store.
+    DryRunRequest corpus;
+    corpus.generate = app.serve.labelled_corpus.empty();
+    corpus.corpus =
+        corpus.generate ? app.store_path.parent_path() / "dry-run-corpus" : config.resolve(app.serve.labelled_corpus);
+    corpus.pages = app.serve.dry_run_pages;
+    app.config_desk = std::make_unique<ConfigDesk>(config, app.store_path.parent_path() / "config-drafts", corpus,
+                                                   std::move(options.dry_run), [this](const DryRun& r) {
+                                                     app.events.publish("dryrun", {{"id", r.id}, {"state", r.state}});
+                                                   });
+    app.on_config_applied = std::move(options.on_config_applied);
     const std::string listen = options.listen.empty() ? app.serve.listen : options.listen;
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw ConfigError("--listen: expected HOST:PORT, got '" + listen + "'");
@@ -757,7 +783,6 @@ struct Server::Impl {
     } else {
       http = std::make_unique<httplib::Server>();
     }
-    if (sodium_init() < 0) throw std::runtime_error("libsodium could not start");
     const int threads = app.serve.threads;
     http->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     http->set_payload_max_length(static_cast<std::size_t>(app.serve.max_upload_bytes));
@@ -846,10 +871,12 @@ struct Server::Impl {
         }
       }
       if (req.method == "POST") {
-        // The token: the X-CSRF-Token header (fetch) or a csrf form field. Before a session
+        // The token: the X-CSRF-Token header (fetch) or a csrf form field (url-encoded, or
+        // multipart: the config desk's files are larger than cpp-httplib takes url-encoded). Before a session
         // exists (the sign-in form), the form's token must match its own cookie.
-        const std::string sent =
-            req.has_header("X-CSRF-Token") ? req.get_header_value("X-CSRF-Token") : req.get_param_value("csrf");
+        const std::string sent = req.has_header("X-CSRF-Token") ? req.get_header_value("X-CSRF-Token")
+                                 : req.has_file("csrf")         ? req.get_file_value("csrf").content
+                                                                : req.get_param_value("csrf");
         const std::string want = route->roles.empty() ? cookie(req, kPreCookie) : call.session->csrf;
         if (!same(sent, want)) {
           if (route->api) return call.json(403, {{"error", "thiếu hoặc sai mã chống giả mạo (CSRF)"}});
@@ -883,6 +910,7 @@ int Server::bind() {
 void Server::serve() { impl_->http->listen_after_bind(); }
 
 void Server::stop() {
+  impl_->app.config_desk->stop();
   impl_->app.events.close();
   impl_->http->stop();
 }

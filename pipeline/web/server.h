@@ -17,11 +17,17 @@
 #include "pipeline/config.h"
 #include "pipeline/dossier/accounts.h"
 #include "pipeline/service/batch_service.h"
+#include "pipeline/web/config_desk.h"
 
 namespace intake::web {
 
 struct ServerOptions {
   std::string listen;  // HOST:PORT (port 0: any free one); empty: the config's serve.listen
+  // The admins' dry runs of a candidate config (`intake eval --against` in a child process, from
+  // tools/intake); empty: the config desk checks a candidate but cannot try it.
+  DryRunner dry_run;
+  // Called after an admin applied a config (the files are written): intake serve reloads.
+  std::function<void()> on_config_applied;
 };
 
 class Server {

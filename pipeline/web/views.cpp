@@ -10,13 +10,14 @@
 #include "pipeline/web/html.h"
 
 namespace intake::web {
-namespace {
-
-using json = nlohmann::json;
 
 std::string csrf_field(const Call& c) {
   return c.session ? "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(c.session->csrf) + "\">" : "";
 }
+
+namespace {
+
+using json = nlohmann::json;
 
 // Dates and times as people write them here; what the store holds may have come from an import,
 // so it is escaped like any other value.
@@ -25,10 +26,14 @@ std::string date_vi(const std::optional<std::string>& iso) {
   return escape(iso->substr(8, 2) + "/" + iso->substr(5, 2) + "/" + iso->substr(0, 4));
 }
 
+}  // namespace
+
 std::string time_vi(const std::string& iso) {
   if (iso.size() < 16) return escape(iso);
   return escape(iso.substr(11, 5)) + " " + date_vi(iso);
 }
+
+namespace {
 
 std::string reasons_html(const std::vector<ReviewReason>& reasons) {
   std::string out;

@@ -5,15 +5,14 @@
 // INTAKE_SCREENSHOTS=DIR also saves the main screens there (docs/screenshots/ in the README).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startServe, launchBrowser, shot, ready } from './support.mjs';
 
 const bin = process.env.INTAKE_BIN;
 const source = process.env.INTAKE_SOURCE_DIR;
-const shots = process.env.INTAKE_SCREENSHOTS;
 assert.ok(bin && source, 'INTAKE_BIN and INTAKE_SOURCE_DIR must be set (ctest sets them)');
 const config = join(source, 'configs/default.yaml');
 
@@ -21,18 +20,6 @@ let dir, store, serve, base, browser;
 
 function intake(args, input) {
   return execFileSync(bin, [...args, '--config', config], { input, encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
-}
-
-async function shot(page, name) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, name + '.png') });
-}
-
-// The page loaded and its script listening (app.js marks <body data-ready>).
-async function ready(page) {
-  await page.waitForLoadState('networkidle');
-  await page.locator('body[data-ready="1"]').waitFor();
 }
 
 async function signIn(user, password) {
@@ -54,23 +41,8 @@ before(async () => {
   intake(['run', join(source, 'samples/batch-01'), '--store', store, '--received', '2026-11-27T09:30']);
   intake(['user', 'add', 'lan', '--role', 'operator', '--store', store], 'mat-khau-kiem-tra\n');
   intake(['user', 'add', 'van', '--role', 'mailroom', '--store', store], 'mat-khau-van-thu\n');
-  serve = spawn(bin, ['serve', '--store', store, '--listen', '127.0.0.1:0', '--config', config], {
-    env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    serve.stdout.on('data', (d) => {
-      out += d;
-      const m = /intake serve: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    serve.on('exit', (code) => reject(new Error('intake serve exited with ' + code + ': ' + out)));
-    setTimeout(() => reject(new Error('intake serve did not start: ' + out)), 60000);
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  ({ serve, base } = await startServe(bin, store, config));
+  browser = await launchBrowser();
 });
 
 after(async () => {

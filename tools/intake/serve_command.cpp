@@ -3,6 +3,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "pipeline/signals.h"
 #include "pipeline/web/server.h"
 #include "stages/sections.h"
+#include "tools/intake/corpus.h"
 
 namespace intake {
 namespace {
@@ -46,11 +49,41 @@ std::string read_password() {
 
 }  // namespace
 
-int cmd_serve(const Config& config, const ServiceOptions& options, const std::string& listen) {
+namespace {
+
+// An admin's dry run: `intake eval --against` in a child process, so that a crash or the memory
+// of a second set of engines never touches the server; its comparison.
+nlohmann::json dry_run(const web::DryRunRequest& r, const std::atomic<bool>& cancel) {
+  if (r.generate) generate_corpus(r.corpus, "standard", r.pages, 11);
+  std::filesystem::create_directories(r.out_dir);
+  const auto log = r.out_dir / "eval.log";
+  const auto run = run_child(
+      {(program_dir() / "intake").string(), "eval", r.corpus.string(), "--config", r.candidate_config.string(),
+       "--against", r.current_config.string(), "--root", r.root.string(), "--inproc", "--out-dir", r.out_dir.string()},
+      log, &cancel);
+  if (cancel) throw std::runtime_error("dừng theo yêu cầu");
+  if (run.status != 0) {
+    // The child's last words say why (a config error names its key).
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    throw std::runtime_error("intake eval stopped (exit " + std::to_string(run.status) + "): " + last);
+  }
+  std::ifstream in(r.out_dir / "compare.json");
+  const auto compared = nlohmann::json::parse(in, nullptr, false);
+  if (compared.is_discarded()) throw std::runtime_error((r.out_dir / "compare.json").string() + ": not JSON");
+  return compared;
+}
+
+// One life of the server on one config; true when an admin applied a new config (reload).
+bool serve_once(const Config& config, const ServiceOptions& options, std::string& listen, bool first) {
   BatchService service(config, options);
-  web::Server server(service, config, {listen});
+  std::atomic<bool> reload{false};
+  web::Server server(service, config, {listen, dry_run, [&reload] { reload = true; }});
   const int port = server.bind();
-  (void)port;
+  // A reload listens where this one did (a port chosen by the system included).
+  if (!listen.empty()) listen = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   const auto& serve = config.section<ServeConfig>("serve");
   std::unique_ptr<HotFolder> hot;
   if (!serve.hot_folder.empty()) {
@@ -60,13 +93,41 @@ int cmd_serve(const Config& config, const ServiceOptions& options, const std::st
         std::make_unique<HotFolder>(service, HotFolderOptions{dir, std::chrono::seconds(serve.settle_s), serve.marker});
   }
   std::thread http([&] { server.serve(); });
-  std::cout << "intake serve: " << server.address() << "  (store " << service.store_path()
-            << (hot ? ", hot folder " + hot->dir().string() : std::string()) << "; Ctrl-C to stop)" << std::endl;
-  while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  spdlog::info("stopping: the batch running finishes its pages in flight, the rest resumes on the next start");
+  if (first)
+    std::cout << "intake serve: " << server.address() << "  (store " << service.store_path()
+              << (hot ? ", hot folder " + hot->dir().string() : std::string()) << "; Ctrl-C to stop)" << std::endl;
+  else spdlog::info("intake serve: the new configuration is in use, at {}", server.address());
+  while (!stop_requested() && !reload) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (reload && !stop_requested()) {
+    // Batches under way finish on the config they began with.
+    if (service.pending() > 0) spdlog::info("reload: waiting for {} batch(es) to finish", service.pending());
+    while (!stop_requested() && service.pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (!reload || stop_requested())
+    spdlog::info("stopping: the batch running finishes its pages in flight, the rest resumes on the next start");
   if (hot) hot->stop();
   server.stop();
   http.join();
+  // An upload that came in while stopping is run before the service goes.
+  while (!stop_requested() && service.pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return reload && !stop_requested();
+}
+
+}  // namespace
+
+int cmd_serve(const Config& config, const ServiceOptions& options, const std::string& listen) {
+  std::string where = listen;
+  std::unique_ptr<Config> reloaded;
+  const Config* current = &config;
+  for (bool first = true; serve_once(*current, options, where, first); first = false) {
+    try {
+      reloaded = std::make_unique<Config>(load_intake_config(current->file));
+      current = reloaded.get();
+      spdlog::info("reload: {} read again", current->file.string());
+    } catch (const ConfigError& e) {
+      spdlog::error("reload: {}; the configuration in use is kept", e.what());
+    }
+  }
   return 0;
 }
 

@@ -351,11 +351,40 @@ function batchScreen() {
     done(await call('POST', `/api/batches/${batch}/pages/${b.dataset.page}/retry`, {}))));
 }
 
+// --- admin: a dry run under way, and the reload after an apply --------------------------------
+
+function dryRunScreen() {
+  const run = document.getElementById('dry-run');
+  if (run.dataset.state !== 'running') return;
+  const events = new EventSource('/api/events');
+  events.addEventListener('dryrun', (ev) => {
+    const d = JSON.parse(ev.data);
+    if (d.id === run.dataset.id && d.state !== 'running') { events.close(); location.reload(); }
+  });
+  setTimeout(() => location.reload(), 20000);  // should an event be missed
+}
+
+function configAppliedScreen() {
+  const mark = document.getElementById('reloading');
+  const old = mark.dataset.instance;
+  const poll = async () => {
+    try {
+      const r = await fetch('/healthz', { cache: 'no-store' });
+      const h = await r.json();
+      if (h.instance && h.instance !== old) { location.href = `/admin/config?applied=${mark.dataset.id}`; return; }
+    } catch (e) { /* the server is restarting */ }
+    setTimeout(poll, 500);
+  };
+  setTimeout(poll, 500);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const c = document.body.classList;
   if (c.contains('dossier-page')) reviewScreen();
   if (c.contains('queue-page')) queueScreen();
   if (c.contains('batches-page')) batchesScreen();
   if (c.contains('batch-page')) batchScreen();
+  if (c.contains('dry-run-page')) dryRunScreen();
+  if (c.contains('config-applied-page')) configAppliedScreen();
   document.body.dataset.ready = '1';  // the keys work from now on (the browser tests wait for it)
 });
