@@ -129,6 +129,8 @@ const std::map<std::string, std::set<std::string>> kMayCall{
     {"POST /api/dossiers/([^/]+)/reopen", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/split", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/merge", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/move", {"operator", "admin"}},
+    {"POST /api/dossiers/([^/]+)/page-type", {"operator", "admin"}},
     {"POST /api/dossiers/([^/]+)/status", {"mailroom", "admin"}},
     {"GET /pages/([^/]+)/([0-9]{1,6})", {"operator", "mailroom", "admin"}},
     {"GET /api/dossiers/([^/]+)/pages/([0-9]{1,6})/words", {"operator", "mailroom", "admin"}},
@@ -424,6 +426,85 @@ TEST_F(Web, TheMailroomGivesAQuarantinedPageAnotherChanceAndOnlyAQuarantinedOne)
       409);
   EXPECT_EQ(store.quarantined(batch).size(), 1u);
   EXPECT_EQ(store.batch(batch)->state, "committed");
+}
+
+// Separation review beyond split and merge: a page given another type, then moved to the dossier
+// before; every page of the batch stays in exactly one dossier, the operator's type survives the
+// rebuild, and so does a correction typed before it.
+TEST_F(Web, APageRetypedAndMovedKeepsEveryPageOnceTheTypeAndTheCorrections) {
+  const auto lan = sign_in("lan", "mat-khau-kiem-tra");
+  Store store(site->dir / "store.db");
+  // Two neighbours of the sample batch, the later of two pages or more.
+  const auto records = store.dossiers(site->batch);
+  std::string before_code, after_code;
+  for (std::size_t i = 0; i + 1 < records.size(); ++i)
+    if (records[i].dossier_code && records[i + 1].dossier_code && !records[i].pages.empty() &&
+        records[i + 1].pages.size() >= 2) {
+      before_code = *records[i].dossier_code, after_code = *records[i + 1].dossier_code;
+      break;
+    }
+  ASSERT_FALSE(after_code.empty()) << "the sample batch has a dossier of two pages after another";
+  auto api = [&](const std::string& code, const std::string& what, const nlohmann::json& body) {
+    return client().Post("/api/dossiers/" + code + "/" + what, {{"Cookie", lan.cookie}, {"X-CSRF-Token", lan.csrf}},
+                         body.dump(), "application/json");
+  };
+  auto version_of = [&](const std::string& code) {
+    return nlohmann::json::parse(client().Get("/api/dossiers/" + code, {{"Cookie", lan.cookie}})->body)["version"]
+        .get<int>();
+  };
+  ReviewDesk desk(store);
+  for (const auto& code : {before_code, after_code}) {
+    for (const char* who : {"minh", "quantri"}) desk.release(code, who);
+    if (desk.open(code)->review_state != "pending") {
+      ASSERT_EQ(api(code, "reopen", nlohmann::json::object())->status, 200);
+    }
+    ASSERT_EQ(client().Get("/dossiers/" + code, {{"Cookie", lan.cookie}})->status, 200);  // lan holds it
+  }
+  auto pages_in_dossiers = [&] {
+    std::multiset<int> pages;
+    for (const auto& r : store.dossiers(site->batch))
+      for (const auto& p : r.pages) pages.insert(p.number);
+    return pages;
+  };
+  const auto all_pages = pages_in_dossiers();
+
+  // A correction on the dossier that will take the page.
+  ASSERT_EQ(
+      api(before_code, "save", {{"version", version_of(before_code)}, {"changes", {{"sender.phone", "0912345678"}}}})
+          ->status,
+      200);
+  const auto moving = desk.open(after_code)->record.pages.at(1);
+  const std::string type = moving.type == PageType::supporting_document ? "application_form" : "supporting_document";
+  const auto retyped =
+      api(after_code, "page-type", {{"version", version_of(after_code)}, {"page", moving.number}, {"type", type}});
+  ASSERT_EQ(retyped->status, 200) << retyped->body;
+  EXPECT_EQ(store.page_types(site->batch).at(moving.number), type);
+  EXPECT_EQ(api(after_code, "page-type",
+                {{"version", version_of(after_code)}, {"page", moving.number}, {"type", "separator"}})
+                ->status,
+            422);
+
+  // The first page cannot be moved (that is a split); a page into a later dossier neither.
+  const int first = desk.open(after_code)->record.pages.front().number;
+  EXPECT_EQ(
+      api(after_code, "move", {{"version", version_of(after_code)}, {"page", first}, {"to", before_code}})->status,
+      422);
+  const auto moved =
+      api(after_code, "move", {{"version", version_of(after_code)}, {"page", moving.number}, {"to", before_code}});
+  ASSERT_EQ(moved->status, 200) << moved->body;
+
+  EXPECT_EQ(pages_in_dossiers(), all_pages) << "no page lost or doubled";
+  const auto taker = desk.open(before_code)->record;
+  const auto it = std::find_if(taker.pages.begin(), taker.pages.end(),
+                               [&](const PageRecord& p) { return p.number == moving.number; });
+  ASSERT_NE(it, taker.pages.end());
+  EXPECT_EQ(it->type, parse_page_type(type)) << "the operator's type survives the rebuild";
+  EXPECT_EQ(taker.sender.phone, "0912345678") << "the correction survives the rebuild";
+  const auto giver = desk.open(after_code)->record;
+  for (const auto& p : giver.pages) EXPECT_NE(p.number, moving.number);
+  std::set<std::string> actions;
+  for (const auto& e : store.audit_of("dossier:" + after_code)) actions.insert(e.action);
+  EXPECT_TRUE(actions.count("move_page") && actions.count("page_type"));
 }
 
 }  // namespace intake

@@ -113,6 +113,12 @@ const std::vector<std::string_view> kMigrations = {
       ALTER TABLE dossiers ADD COLUMN original TEXT;
       UPDATE dossiers SET review_state = 'pending' WHERE json_extract(record, '$.review.required');
     )sql",
+    // 8: an operator's page type, which every rebuild of a record from its pages uses
+    R"sql(
+      CREATE TABLE page_types(
+        batch_id TEXT NOT NULL, number INTEGER NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL,
+        PRIMARY KEY(batch_id, number));
+    )sql",
 };
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
@@ -755,6 +761,35 @@ std::vector<DossierRecord> Store::export_records(const std::string& since) {
   s.bind(1, since);
   std::vector<DossierRecord> out;
   while (s.step()) out.push_back(stored_record(s.text(0), "dossier " + s.text(1)));
+  return out;
+}
+
+void Store::set_page_type(const std::string& batch_id, int number, const std::optional<std::string>& type,
+                          const std::string& actor) {
+  if (!type) {
+    Statement(db_, "DELETE FROM page_types WHERE batch_id = ? AND number = ?")
+        .bind(1, batch_id)
+        .bind(2, int64_t{number})
+        .run();
+    return;
+  }
+  Statement(
+      db_,
+      "INSERT INTO page_types(batch_id, number, type, actor, at) VALUES(?, ?, ?, ?, ?) "
+      "ON CONFLICT(batch_id, number) DO UPDATE SET type = excluded.type, actor = excluded.actor, at = excluded.at")
+      .bind(1, batch_id)
+      .bind(2, int64_t{number})
+      .bind(3, *type)
+      .bind(4, actor)
+      .bind(5, now())
+      .run();
+}
+
+std::map<int, std::string> Store::page_types(const std::string& batch_id) {
+  std::map<int, std::string> out;
+  Statement s(db_, "SELECT number, type FROM page_types WHERE batch_id = ?");
+  s.bind(1, batch_id);
+  while (s.step()) out[static_cast<int>(s.integer(0))] = s.text(1);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,11 @@ class Store final : public Ledger {
   // the batch again processes it and commits the batch's dossiers anew (corrections kept).
   // Refused unless the page is quarantined.
   Result<int> retry_page(const std::string& batch_id, int number, const std::string& actor);
+  // An operator's type for a page (nothing: the pipeline's again). Records rebuilt from their
+  // pages (a split, a merge, a move) use it instead of the classifier's.
+  void set_page_type(const std::string& batch_id, int number, const std::optional<std::string>& type,
+                     const std::string& actor);
+  std::map<int, std::string> page_types(const std::string& batch_id);  // page -> type
   // The latest batches (most recently opened first), with their counts.
   std::vector<BatchRow> batches(int limit = 200);
   // The batch most recently opened for this input path, if any.

@@ -227,7 +227,8 @@ void post_reject(Call& c) {
   c.json(200, {{"version", std::get<int>(done)}, {"next", next ? json(*next) : json()}});
 }
 
-// The pipeline's pages of a batch, from its ledger, by number.
+// The pipeline's pages of a batch, from its ledger, by number, with the types operators gave
+// pages in place of the classifier's.
 std::map<int, PageItem> ledger_pages(Store& store, const std::string& batch_id) {
   std::map<int, PageItem> out;
   for (const auto& p : store.ledger(batch_id))
@@ -236,6 +237,11 @@ std::map<int, PageItem> ledger_pages(Store& store, const std::string& batch_id) 
         out[p.number] = page_from_json(json::parse(*p.result));
       } catch (const json::exception&) {
       }
+    }
+  for (const auto& [number, type] : store.page_types(batch_id))
+    if (const auto it = out.find(number); it != out.end()) {
+      it->second.type = type;
+      it->second.type_confidence = 1.0;
     }
   return out;
 }
@@ -250,6 +256,26 @@ std::optional<DossierRecord> rebuilt(App& app, const std::map<int, PageItem>& le
     items.push_back(it->second);
   }
   return app.assembler.build(std::move(items), {like.batch_id, like.received_at});
+}
+
+// A rebuilt record with the corrections operators made to `from` (its fields that differ from
+// the pipeline's original) made again, so that a split, merge, move or page type never loses a
+// typed value. A correction that no longer keeps its rule on the new record is left out (the
+// field stays as rebuilt, and flagged if it must be).
+DossierRecord with_corrections(App& app, const ReviewedDossier& from, DossierRecord rebuilt_record) {
+  if (!from.original) return rebuilt_record;
+  std::map<std::string, std::optional<std::string>> changes;
+  for (const auto& f : editable_fields()) {
+    const auto now = value_of(from.record, f.key);
+    if (now != value_of(*from.original, f.key)) changes[f.key] = now;
+  }
+  if (changes.empty()) return rebuilt_record;
+  auto applied = apply_corrections(rebuilt_record, changes, app.rules());
+  if (auto* r = std::get_if<DossierRecord>(&applied)) return std::move(*r);
+  for (const auto& [key, why] : std::get<FieldErrors>(applied)) changes.erase(key);
+  applied = apply_corrections(rebuilt_record, changes, app.rules());
+  if (auto* r = std::get_if<DossierRecord>(&applied)) return std::move(*r);
+  return rebuilt_record;
 }
 
 std::vector<int> numbers_of(const DossierRecord& r) {
@@ -282,8 +308,8 @@ void post_split(Call& c) {
   const auto ledger = ledger_pages(c.store(), d->batch_id);
   const auto a = rebuilt(c.app, ledger, first, d->record), b = rebuilt(c.app, ledger, second, d->record);
   if (!a || !b) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang: không tách được"}});
-  const auto done =
-      desk.regroup(c.user(), {{d->code, version}}, {*a, *b}, c.app.config.agency.code, "split", c.address);
+  const auto done = desk.regroup(c.user(), {{d->code, version}}, {with_corrections(c.app, *d, *a), *b},
+                                 c.app.config.agency.code, "split", c.address);
   if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
   c.app.events.publish("queue", {{"code", d->code}, {"review_state", "pending"}});
   c.json(200, {{"codes", std::get<std::vector<std::string>>(done)}});
@@ -306,11 +332,94 @@ void post_merge(Call& c) {
   std::sort(pages.begin(), pages.end());
   const auto one = rebuilt(c.app, ledger_pages(c.store(), d->batch_id), pages, prev->record);
   if (!one) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang: không gộp được"}});
-  const auto done = desk.regroup(c.user(), {{prev->code, prev->version}, {d->code, version}}, {*one},
+  // The earlier dossier's corrections, then the later one's where the earlier has none.
+  const DossierRecord merged = with_corrections(c.app, *prev, with_corrections(c.app, *d, *one));
+  const auto done = desk.regroup(c.user(), {{prev->code, prev->version}, {d->code, version}}, {merged},
                                  c.app.config.agency.code, "merge", c.address);
   if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
   c.app.events.publish("queue", {{"code", d->code}, {"review_state", "merged"}});
   c.json(200, {{"code", prev->code}});
+}
+
+// Moves one page (not the first: that is a split or a merge) to another dossier of the batch
+// that begins before it. Both records are rebuilt from their pages, their corrections kept.
+void post_move(Call& c) {
+  const json body = c.body();
+  const int version = version_of(body);
+  if (!body.contains("page") || !body["page"].is_number_integer() || !body.contains("to") || !body["to"].is_string())
+    throw BadRequest("page and to are needed");
+  const int page = body["page"].get<int>();
+  const std::string to = body["to"].get<std::string>();
+  auto desk = c.app.desk(c.store());
+  const auto d = desk.open(c.args.at(0));
+  const auto target = desk.open(to);
+  if (!d || !target) return c.json(404, {{"error", "không có hồ sơ"}});
+  if (target->batch_id != d->batch_id || target->code == d->code)
+    return c.json(422, {{"error", "chỉ chuyển được trang sang một hồ sơ khác của cùng lô"}});
+  auto from_pages = numbers_of(d->record), to_pages = numbers_of(target->record);
+  if (std::find(from_pages.begin(), from_pages.end(), page) == from_pages.end())
+    return c.json(422, {{"error", "hồ sơ không có trang này"}});
+  if (page == from_pages.front())
+    return c.json(422, {{"error", "trang đầu của hồ sơ không chuyển được: dùng Tách (Alt+S) hoặc Gộp (Alt+M)"}});
+  if (to_pages.empty() || page < to_pages.front())
+    return c.json(422, {{"error", "chỉ chuyển được trang vào hồ sơ bắt đầu trước nó trong lô"}});
+  from_pages.erase(std::find(from_pages.begin(), from_pages.end(), page));
+  to_pages.push_back(page);
+  std::sort(to_pages.begin(), to_pages.end());
+  const auto ledger = ledger_pages(c.store(), d->batch_id);
+  const auto a = rebuilt(c.app, ledger, from_pages, d->record), b = rebuilt(c.app, ledger, to_pages, target->record);
+  if (!a || !b) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang: không chuyển được"}});
+  const auto done = desk.regroup(c.user(), {{d->code, version}, {target->code, target->version}},
+                                 {with_corrections(c.app, *d, *a), with_corrections(c.app, *target, *b)},
+                                 c.app.config.agency.code, "move_page", c.address);
+  if (const auto* why = error_of(done)) return c.json(409, {{"error", why->reason}});
+  c.audit("move_page", "dossier:" + d->code, "trang " + std::to_string(page), "sang " + target->code);
+  c.app.events.publish("queue", {{"code", d->code}, {"review_state", "pending"}});
+  c.json(200, {{"codes", std::get<std::vector<std::string>>(done)}});
+}
+
+// The types an operator may give a page of a dossier (a separator belongs to no dossier: that
+// is a split).
+const std::vector<std::string> kPageTypes{"envelope", "application_form", "id_card", "supporting_document", "blank"};
+
+// Gives a page another type; the record is rebuilt with it (documents, procedure, what is
+// missing), its corrections kept, and every later rebuild uses it too.
+void post_page_type(Call& c) {
+  const json body = c.body();
+  const int version = version_of(body);
+  if (!body.contains("page") || !body["page"].is_number_integer() || !body.contains("type") ||
+      !body["type"].is_string())
+    throw BadRequest("page and type are needed");
+  const int page = body["page"].get<int>();
+  const std::string type = body["type"].get<std::string>();
+  if (std::find(kPageTypes.begin(), kPageTypes.end(), type) == kPageTypes.end())
+    return c.json(422, {{"error", "loại trang không hợp lệ"}, {"types", kPageTypes}});
+  auto desk = c.app.desk(c.store());
+  const auto d = desk.open(c.args.at(0));
+  if (!d) return c.json(404, {{"error", "không có hồ sơ"}});
+  const auto pages = numbers_of(d->record);
+  if (std::find(pages.begin(), pages.end(), page) == pages.end())
+    return c.json(422, {{"error", "hồ sơ không có trang này"}});
+  const auto was = c.store().page_types(d->batch_id);
+  const std::optional<std::string> before = was.count(page) ? std::optional(was.at(page)) : std::nullopt;
+  auto ledger = ledger_pages(c.store(), d->batch_id);
+  if (!ledger.count(page)) return c.json(409, {{"error", "sổ lô không còn kết quả của trang này"}});
+  const std::optional<std::string> shown = ledger.at(page).type;
+  ledger.at(page).type = type;
+  ledger.at(page).type_confidence = 1.0;
+  const auto one = rebuilt(c.app, ledger, pages, d->record);
+  if (!one) return c.json(409, {{"error", "sổ lô không còn kết quả của một trang"}});
+  // The type first: should the process die before the record is written, the next rebuild has it.
+  c.store().set_page_type(d->batch_id, page, type, c.user());
+  const auto done = desk.regroup(c.user(), {{d->code, version}}, {with_corrections(c.app, *d, *one)},
+                                 c.app.config.agency.code, "page_type", c.address);
+  if (const auto* why = error_of(done)) {
+    c.store().set_page_type(d->batch_id, page, before, c.user());
+    return c.json(409, {{"error", why->reason}});
+  }
+  c.audit("page_type", "dossier:" + d->code, "trang " + std::to_string(page) + ": " + shown.value_or("—"),
+          "trang " + std::to_string(page) + ": " + type);
+  c.json(200, {{"code", d->code}});
 }
 
 void post_release(Call& c) {
@@ -574,6 +683,8 @@ const std::vector<Route>& routes() {
       {"POST", "/api/dossiers/([^/]+)/reopen", kOperator, true, post_reopen},
       {"POST", "/api/dossiers/([^/]+)/split", kOperator, true, post_split},
       {"POST", "/api/dossiers/([^/]+)/merge", kOperator, true, post_merge},
+      {"POST", "/api/dossiers/([^/]+)/move", kOperator, true, post_move},
+      {"POST", "/api/dossiers/([^/]+)/page-type", kOperator, true, post_page_type},
       {"POST", "/api/dossiers/([^/]+)/status", kMailroom, true, post_status},
       {"GET", "/pages/([^/]+)/([0-9]{1,6})", kDesk, false, get_page_image},
       {"GET", "/api/dossiers/([^/]+)/pages/([0-9]{1,6})/words", kDesk, true, get_page_words},

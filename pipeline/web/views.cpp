@@ -183,6 +183,10 @@ void page_dossier(Call& c) {
              url_encode(c.req.get_param_value("split")) + "\">" + escape(c.req.get_param_value("split")) + "</a>. " +
              status;
   if (c.req.has_param("merged")) status = "Đã gộp hồ sơ sau vào hồ sơ này. " + status;
+  if (c.req.has_param("moved"))
+    status = "Đã chuyển trang " + escape(c.req.get_param_value("moved")) + " sang hồ sơ khác. " + status;
+  if (c.req.has_param("retyped"))
+    status = "Đã đổi loại trang " + escape(c.req.get_param_value("retyped")) + "; hồ sơ được dựng lại. " + status;
   body += fmt::format("<p class=\"status\" role=\"status\" id=\"status\">{}</p>", status);
 
   // Page strip by document, then the viewer.
@@ -199,9 +203,10 @@ void page_dossier(Call& c) {
       group = doc;
     }
     strip += fmt::format(
-        "<button type=\"button\" class=\"thumb\" data-page=\"{0}\" data-rotation=\"{3}\" title=\"Trang {0}: {1}\">"
-        "<img src=\"/pages/{2}/{0}?w=160\" alt=\"Trang {0}\" loading=\"lazy\"><span>{0}</span></button>",
-        p.number, escape(page_type_label(type)), url_encode(code), p.rotation);
+        "<button type=\"button\" class=\"thumb\" data-page=\"{0}\" data-rotation=\"{3}\" data-type=\"{4}\" "
+        "title=\"Trang {0}: {1}\"><img src=\"/pages/{2}/{0}?w=160\" alt=\"Trang {0}\" loading=\"lazy\"><span>{0}</span>"
+        "</button>",
+        p.number, escape(page_type_label(type)), url_encode(code), p.rotation, escape(type));
   }
   strip += "</nav>";
   const int first = r.pages.empty() ? 0 : r.pages.front().number;
@@ -210,7 +215,7 @@ void page_dossier(Call& c) {
       "<section class=\"viewer\" aria-label=\"Trang đang xem\"><div class=\"tools\">"
       "<button type=\"button\" data-zoom=\"out\" title=\"Thu nhỏ (-)\">−</button>"
       "<button type=\"button\" data-zoom=\"in\" title=\"Phóng to (+)\">+</button>"
-      "<button type=\"button\" data-turn=\"1\" title=\"Xoay để xem (R)\">⟳</button>"
+      "<button type=\"button\" data-turn=\"1\" title=\"Xoay để xem, bản quét không đổi (Alt+R)\">⟳</button>"
       "<label><input type=\"checkbox\" id=\"show-words\" checked> Khung chữ</label>{2}</div>"
       "<div class=\"canvas\" id=\"canvas\"><div class=\"sheet\" id=\"sheet\">"
       "<img id=\"page-image\" alt=\"Trang đang xem\" src=\"/pages/{0}/{1}?w=1200\" data-page=\"{1}\">"
@@ -218,6 +223,8 @@ void page_dossier(Call& c) {
       url_encode(code), first,
       editable ? "<button type=\"button\" id=\"split\" title=\"Alt+S\">Tách từ trang này</button>"
                  "<button type=\"button\" id=\"merge\" title=\"Alt+M\">Gộp với hồ sơ trước</button>"
+                 "<button type=\"button\" id=\"move\" title=\"Alt+C\">Chuyển trang…</button>"
+                 "<button type=\"button\" id=\"retype\" title=\"Alt+L\">Đổi loại trang…</button>"
                : "");
 
   // The fields.
@@ -339,8 +346,31 @@ void page_dossier(Call& c) {
       "<dt>Alt+= / Alt+-</dt><dd>Phóng to / thu nhỏ</dd>"
       "<dt>Alt+S</dt><dd>Tách hồ sơ: trang đang xem và các trang sau thành hồ sơ mới</dd>"
       "<dt>Alt+M</dt><dd>Gộp hồ sơ này vào hồ sơ đứng trước trong lô</dd>"
+      "<dt>Alt+C</dt><dd>Chuyển trang đang xem sang hồ sơ khác của lô</dd>"
+      "<dt>Alt+L</dt><dd>Đổi loại của trang đang xem</dd>"
+      "<dt>Alt+R</dt><dd>Xoay trang để xem (bản quét gốc không đổi)</dd>"
       "<dt>Esc</dt><dd>Bỏ giá trị đang gõ</dd><dt>?</dt><dd>Bảng này</dd></dl>"
       "<button type=\"button\" id=\"help-close\">Đóng</button></dialog>";
+  if (editable) {
+    // Move a page: to another dossier of the batch; the server says which may take it.
+    std::string targets;
+    for (const auto& other : c.store().dossiers(d->batch_id)) {
+      if (!other.dossier_code || *other.dossier_code == code || other.pages.empty()) continue;
+      targets += fmt::format("<option value=\"{}\">{} · trang {}–{} · {}</option>", escape(*other.dossier_code),
+                             escape(*other.dossier_code), other.pages.front().number, other.pages.back().number,
+                             escape(other.applicant.full_name, "chưa rõ người nộp"));
+    }
+    body += fmt::format(
+        "<dialog id=\"move-dialog\"><h2>Chuyển trang <span class=\"page-no\"></span></h2>"
+        "<label>Sang hồ sơ <select id=\"move-to\">{}</select></label>"
+        "<p class=\"hint\">Enter: chuyển · Esc: thôi</p></dialog>"
+        "<dialog id=\"type-dialog\"><h2>Loại của trang <span class=\"page-no\"></span></h2>"
+        "<label>Loại <select id=\"type-to\">",
+        targets);
+    for (const char* t : {"envelope", "application_form", "id_card", "supporting_document", "blank"})
+      body += fmt::format("<option value=\"{}\">{}</option>", t, escape(page_type_label(t)));
+    body += "</select></label><p class=\"hint\">Enter: đổi · Esc: thôi</p></dialog>";
+  }
   const std::string title = "Hồ sơ " + code;
   std::string frame = page({title, c.session, "queue", body, "dossier-page"});
   // The dossier's identity for the script, as data attributes on <main> (no inline script).

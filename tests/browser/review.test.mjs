@@ -171,6 +171,56 @@ test('an operator splits a dossier before a page and merges it back, and no page
   await context.close();
 });
 
+test('an operator retypes a page and moves it to the dossier before, by keyboard, and no page is lost', async () => {
+  const { context, page } = await signIn('lan', 'mat-khau-kiem-tra');
+  intake(['export', '--store', store, '--out', join(dir, 'move-before.jsonl')]);
+  const before = execFileSync('cat', [join(dir, 'move-before.jsonl')], { encoding: 'utf8' }).trim().split('\n').map(JSON.parse);
+  const total = before.reduce((n, d) => n + d.pages.length, 0);
+  const [taker, giver] = before;  // the batch's first two dossiers, in scan order
+  assert.ok(giver.pages.length >= 2, 'the second dossier has two pages or more');
+  for (const code of [taker.dossier_code, giver.dossier_code]) {
+    await page.goto(base + '/dossiers/' + encodeURIComponent(code));
+    await ready(page);
+    if (await page.locator('#reopen').count()) { await page.click('#reopen'); await page.locator('#move').waitFor(); }
+  }
+  await page.goto(base + '/dossiers/' + encodeURIComponent(giver.dossier_code));
+  await ready(page);
+  await page.keyboard.press('Alt+ArrowRight');  // its second page
+  const moving = giver.pages[1].number;
+  await page.waitForFunction((n) => document.querySelector('.thumb.current')?.dataset.page === String(n), moving);
+
+  // Alt+L: another type, chosen in the list and done with Enter.
+  await page.keyboard.press('Alt+L');
+  await page.locator('#type-to').waitFor();
+  const type = giver.pages[1].type === 'supporting_document' ? 'application_form' : 'supporting_document';
+  await page.selectOption('#type-to', type);
+  await page.focus('#type-to');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/retyped=/);
+  await ready(page);
+  assert.equal(await page.getAttribute(`.thumb[data-page="${moving}"]`, 'data-type'), type);
+
+  // Alt+C: to the dossier before it.
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.waitForFunction((n) => document.querySelector('.thumb.current')?.dataset.page === String(n), moving);
+  await page.keyboard.press('Alt+C');
+  await page.locator('#move-to').waitFor();
+  await page.selectOption('#move-to', taker.dossier_code);
+  await page.focus('#move-to');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/moved=/);
+  const after = JSON.parse(intake(['show', taker.dossier_code, '--store', store]));
+  const got = after.pages.find((p) => p.number === moving);
+  assert.ok(got, `page ${moving} is in ${taker.dossier_code} now`);
+  assert.equal(got.type, type, 'with the type the operator gave it');
+  intake(['export', '--store', store, '--out', join(dir, 'move-after.jsonl')]);
+  const seen = new Set();
+  for (const line of execFileSync('cat', [join(dir, 'move-after.jsonl')], { encoding: 'utf8' }).trim().split('\n'))
+    for (const p of JSON.parse(line).pages) { assert.ok(!seen.has(p.number), `page ${p.number} in two dossiers`); seen.add(p.number); }
+  assert.equal(seen.size, total, 'every page that was in a dossier is in one still');
+  await context.close();
+});
+
 test('the mailroom uploads a batch from the browser and watches it finish live', async () => {
   const { context, page } = await signIn('van', 'mat-khau-van-thu');
   assert.match(page.url(), /\/batches$/);

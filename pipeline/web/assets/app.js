@@ -114,7 +114,7 @@ function reviewScreen() {
   }
   sheet.style.transformOrigin = 'top left';
   document.querySelectorAll('[data-zoom]').forEach((b) => b.addEventListener('click', () => setZoom(zoom * (b.dataset.zoom === 'in' ? 1.25 : 0.8))));
-  document.querySelectorAll('[data-turn]').forEach((b) => b.addEventListener('click', () => { turn = (turn + 90) % 360; sheet.style.transform = `rotate(${turn}deg)`; }));
+  document.querySelectorAll('[data-turn]').forEach((b) => b.addEventListener('click', () => turnPage()));
   showWords.addEventListener('change', () => drawWords());
   thumbs.forEach((t) => t.addEventListener('click', () => showPage(Number(t.dataset.page))));
   const stepPage = (d) => {
@@ -239,6 +239,47 @@ function reviewScreen() {
     if (r.status !== 200) { say(r.data.error || 'Không gộp được.', true); return; }
     location.href = '/dossiers/' + encodeURIComponent(r.data.code) + '?merged=1';
   }
+  // A page to another dossier of the batch, or another type for it: a dialog with one list,
+  // Enter does it, Esc leaves it.
+  function pageDialog(id, select, act) {
+    const dialog = document.getElementById(id);
+    if (!dialog) return () => {};
+    const list = document.getElementById(select);
+    list.addEventListener('keydown', async (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      e.stopPropagation();
+      dialog.close();
+      await act(list.value);
+    });
+    return () => {
+      dialog.querySelector('.page-no').textContent = page;
+      if (select === 'type-to') {
+        const thumb = thumbs.find((t) => Number(t.dataset.page) === page);
+        if (thumb && thumb.dataset.type) list.value = thumb.dataset.type;
+      }
+      dialog.showModal();
+      list.focus();
+    };
+  }
+  const moveDialog = pageDialog('move-dialog', 'move-to', async (to) => {
+    if (!(await save())) return;
+    const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/move`, { version: Number(main.dataset.version), page, to });
+    if (r.status !== 200) { say(r.data.error || 'Không chuyển được trang.', true); return; }
+    location.href = '/dossiers/' + encodeURIComponent(r.data.codes[0]) + '?moved=' + page;
+  });
+  const typeDialog = pageDialog('type-dialog', 'type-to', async (type) => {
+    if (!(await save())) return;
+    const r = await call('POST', `/api/dossiers/${encodeURIComponent(code)}/page-type`, { version: Number(main.dataset.version), page, type });
+    if (r.status !== 200) { say(r.data.error || 'Không đổi được loại trang.', true); return; }
+    location.href = '/dossiers/' + encodeURIComponent(code) + '?retyped=' + page;
+  });
+  const moveButton = document.getElementById('move');
+  if (moveButton) moveButton.addEventListener('click', moveDialog);
+  const retypeButton = document.getElementById('retype');
+  if (retypeButton) retypeButton.addEventListener('click', typeDialog);
+  const turnPage = () => { turn = (turn + 90) % 360; sheet.style.transform = `rotate(${turn}deg)`; };
+
   const reopenButton = document.getElementById('reopen');
   if (reopenButton)
     reopenButton.addEventListener('click', async () => {
@@ -272,6 +313,9 @@ function reviewScreen() {
     else if (e.altKey && e.key === '-') { e.preventDefault(); setZoom(zoom * 0.8); }
     else if (e.altKey && (e.key === 's' || e.key === 'S') && editable) { e.preventDefault(); split(); }
     else if (e.altKey && (e.key === 'm' || e.key === 'M') && editable) { e.preventDefault(); merge(); }
+    else if (e.altKey && (e.key === 'c' || e.key === 'C') && editable) { e.preventDefault(); moveDialog(); }
+    else if (e.altKey && (e.key === 'l' || e.key === 'L') && editable) { e.preventDefault(); typeDialog(); }
+    else if (e.altKey && (e.key === 'r' || e.key === 'R')) { e.preventDefault(); turnPage(); }
     else if (e.key === '?' && !typing) { e.preventDefault(); help.showModal(); }
   });
 
