@@ -139,6 +139,7 @@ const std::map<std::string, std::set<std::string>> kMayCall{
     {"POST /api/batches", {"mailroom", "admin"}},
     {"GET /batches/([a-z0-9]{1,40})", {"mailroom", "admin"}},
     {"GET /batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})", {"mailroom", "admin"}},
+    {"GET /batches/([a-z0-9]{1,40})/receipts.pdf", {"mailroom", "admin"}},
     {"POST /api/batches/([a-z0-9]{1,40})/resume", {"mailroom", "admin"}},
     {"POST /api/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})/retry", {"mailroom", "admin"}},
     {"GET /api/events", {"operator", "mailroom", "admin"}},

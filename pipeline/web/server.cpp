@@ -560,6 +560,28 @@ void post_upload(Call& c) {
 
 void get_batch(Call& c) { page_batch(c); }
 
+// The batch's receipt slips, one PDF to print at once, in scan order (dossiers merged away have
+// no slip). Printing personal data is audited.
+void get_batch_receipts(Call& c) {
+  const auto batch = c.store().batch(c.args.at(0));
+  if (!batch) return page_error(c, 404, "Không có lô này.");
+  if (!c.app.receipts) return page_error(c, 404, "Máy chủ này không in được giấy tiếp nhận.");
+  std::vector<DossierRecord> records;
+  for (auto& r : c.store().dossiers(batch->batch_id))
+    if (r.dossier_code && !r.pages.empty()) records.push_back(std::move(r));
+  if (records.empty()) return page_error(c, 404, "Lô chưa có hồ sơ nào để in giấy tiếp nhận.");
+  std::string pdf;
+  try {
+    pdf = c.app.receipts(records);
+  } catch (const std::exception& e) {
+    spdlog::error("receipts of batch {}: {}", batch->batch_id, e.what());
+    return page_error(c, 500, "Không tạo được giấy tiếp nhận: " + std::string(e.what()));
+  }
+  c.audit("print_receipts", "batch:" + batch->batch_id, std::nullopt, std::to_string(records.size()) + " hồ sơ");
+  c.res.set_header("Content-Disposition", "inline; filename=\"giay-tiep-nhan-" + batch->batch_id + ".pdf\"");
+  c.res.set_content(pdf, "application/pdf");
+}
+
 // A page of a batch as scanned (a quarantined one has no reading to turn it by).
 void get_batch_page(Call& c) {
   const auto batch = c.store().batch(c.args.at(0));
@@ -693,6 +715,7 @@ const std::vector<Route>& routes() {
       {"POST", "/api/batches", kMailroom, true, post_upload},
       {"GET", "/batches/([a-z0-9]{1,40})", kMailroom, false, get_batch},
       {"GET", "/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})", kMailroom, false, get_batch_page},
+      {"GET", "/batches/([a-z0-9]{1,40})/receipts.pdf", kMailroom, false, get_batch_receipts},
       {"POST", "/api/batches/([a-z0-9]{1,40})/resume", kMailroom, true, post_batch_resume},
       {"POST", "/api/batches/([a-z0-9]{1,40})/pages/([0-9]{1,6})/retry", kMailroom, true, post_page_retry},
       {"GET", "/api/events", kDesk, true, get_events},
@@ -880,6 +903,7 @@ struct Server::Impl {
                                                      app.events.publish("dryrun", {{"id", r.id}, {"state", r.state}});
                                                    });
     app.on_config_applied = std::move(options.on_config_applied);
+    app.receipts = std::move(options.receipts);
     const std::string listen = options.listen.empty() ? app.serve.listen : options.listen;
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw ConfigError("--listen: expected HOST:PORT, got '" + listen + "'");

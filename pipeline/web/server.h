@@ -26,6 +26,8 @@ struct ServerOptions {
   // The admins' dry runs of a candidate config (`intake eval --against` in a child process, from
   // tools/intake); empty: the config desk checks a candidate but cannot try it.
   DryRunner dry_run;
+  // The receipt slips of dossiers as one PDF (tools/intake/receipt.h); empty: not offered.
+  std::function<std::string(const std::vector<DossierRecord>&)> receipts;
   // Called after an admin applied a config (the files are written): intake serve reloads.
   std::function<void()> on_config_applied;
 };

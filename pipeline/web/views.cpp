@@ -424,10 +424,11 @@ void page_batch(Call& c) {
       "<dt>Trang</dt><dd>{} / {} đã xử lý</dd><dt>Hồ sơ</dt><dd>{} ({} cần kiểm tra)</dd><dt>Cách "
       "ly</dt><dd>{}</dd></dl>"
       "<div class=\"actions\" id=\"batch\" data-batch=\"{}\"><button type=\"button\" id=\"resume\">Chạy lại lô</button>"
-      "<span id=\"batch-status\" role=\"status\"></span></div>",
+      "<a class=\"button\" id=\"receipts\" href=\"/batches/{}/receipts.pdf\" target=\"_blank\">In giấy tiếp nhận của "
+      "lô (PDF)</a><span id=\"batch-status\" role=\"status\"></span></div>",
       escape(text::printable(batch->input)), time_vi(batch->received_at),
       batch->state == "committed" ? "Đã ghi" : "Dở dang: chạy lại để hoàn tất", row.processed, row.pages, row.dossiers,
-      row.to_review, row.quarantined, escape(batch->batch_id));
+      row.to_review, row.quarantined, escape(batch->batch_id), escape(batch->batch_id));
   const auto dossiers = store.dossiers(batch->batch_id);
   int tracking = 0;
   for (const auto& d : dossiers) tracking += d.tracking_number ? 1 : 0;

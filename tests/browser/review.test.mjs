@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe, launchBrowser, shot, ready } from './support.mjs';
@@ -218,6 +218,27 @@ test('an operator retypes a page and moves it to the dossier before, by keyboard
   for (const line of execFileSync('cat', [join(dir, 'move-after.jsonl')], { encoding: 'utf8' }).trim().split('\n'))
     for (const p of JSON.parse(line).pages) { assert.ok(!seen.has(p.number), `page ${p.number} in two dossiers`); seen.add(p.number); }
   assert.equal(seen.size, total, 'every page that was in a dossier is in one still');
+  await context.close();
+});
+
+test('the mailroom prints the batch\'s receipt slips as one PDF, a slip per dossier', async () => {
+  const { context, page } = await signIn('van', 'mat-khau-van-thu');
+  intake(['export', '--store', store, '--out', join(dir, 'slips.jsonl')]);
+  const dossiers = execFileSync('cat', [join(dir, 'slips.jsonl')], { encoding: 'utf8' }).trim().split('\n').map(JSON.parse);
+  const batch = dossiers[0].batch_id;
+  await page.goto(base + '/batches/' + batch);
+  await ready(page);
+  const href = await page.getAttribute('#receipts', 'href');
+  const res = await page.request.get(base + href);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['content-type'], 'application/pdf');
+  const pdf = join(dir, 'slips.pdf');
+  writeFileSync(pdf, await res.body());
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  const slips = text.split('\f').filter((p) => p.includes('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ'));
+  const ours = dossiers.filter((d) => d.batch_id === batch);
+  assert.equal(slips.length, ours.length, 'one slip per dossier of the batch');
+  for (const d of ours) assert.ok(text.includes('Mã hồ sơ: ' + d.dossier_code), `the slip of ${d.dossier_code}`);
   await context.close();
 });
 

@@ -167,8 +167,10 @@ std::string document_type_name(const std::string& type) {
   return type;
 }
 
-std::vector<std::string> write_receipt(const DossierRecord& record, const ReceiptContext& ctx,
-                                       const std::filesystem::path& out) {
+namespace {
+
+// One slip, from the top of a fresh page; the fields it left blank.
+std::vector<std::string> draw_slip(Writer& w, const DossierRecord& record, const ReceiptContext& ctx) {
   const std::string code = field(record.dossier_code);
   if (code.empty()) throw std::runtime_error("the dossier has no dossier code yet: no receipt");
   std::vector<std::string> blanks;
@@ -197,22 +199,6 @@ std::vector<std::string> write_receipt(const DossierRecord& record, const Receip
   const std::string department_id = field(record.department);
   std::string department;
   if (ctx.catalog && ctx.catalog->departments().count(department_id)) department = ctx.catalog->departments().at(department_id);
-
-  const Fonts fonts(ctx.fonts_dir);
-  // The PDF is made in memory, then written whole through the Env (pipeline/env.h).
-  std::string pdf;
-  const cairo_write_func_t append = [](void* closure, const unsigned char* data, unsigned int length) {
-    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-    return CAIRO_STATUS_SUCCESS;
-  };
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
-      cairo_pdf_surface_create_for_stream(append, &pdf, kPageW, kPageH), &cairo_surface_destroy);
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
-                                 ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả " + code).c_str());
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "intake");
-  std::unique_ptr<cairo_t, decltype(&cairo_destroy)> cr(cairo_create(surface.get()), &cairo_destroy);
-  cairo_set_source_rgb(cr.get(), 0, 0, 0);
-  Writer w(cr.get(), fonts);
 
   // Header: the receiving body on the left, the national motto on the right.
   const double mid = kPageW * 0.42;
@@ -314,14 +300,54 @@ std::vector<std::string> write_receipt(const DossierRecord& record, const Receip
   const ZXing::BitMatrix qr = square.encode(std::wstring(code.begin(), code.end()), 1, 1);
   const double cell = qr_side / qr.width();
   w.modules(qr, kPageW - kMargin - qr_side, top, cell, cell);
+  return blanks;
+}
 
+}  // namespace
+
+std::string receipts_pdf(const std::vector<DossierRecord>& records, const ReceiptContext& ctx,
+                         std::vector<std::vector<std::string>>* blanks) {
+  if (records.empty()) throw std::runtime_error("no dossier: no receipt");
+  const Fonts fonts(ctx.fonts_dir);
+  // The PDF is made in memory; the caller writes it whole (through the Env, pipeline/env.h).
+  std::string pdf;
+  const cairo_write_func_t append = [](void* closure, const unsigned char* data, unsigned int length) {
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+  };
+  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
+      cairo_pdf_surface_create_for_stream(append, &pdf, kPageW, kPageH), &cairo_surface_destroy);
+  const std::string title = records.size() == 1
+                                ? field(records.front().dossier_code)
+                                : fmt::format("{} hồ sơ, lô {}", records.size(), records.front().batch_id);
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
+                                 ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả " + title).c_str());
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "intake");
+  std::unique_ptr<cairo_t, decltype(&cairo_destroy)> cr(cairo_create(surface.get()), &cairo_destroy);
+  cairo_set_source_rgb(cr.get(), 0, 0, 0);
+  Writer w(cr.get(), fonts);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i > 0) {  // each slip on a page of its own, to cut apart
+      cairo_show_page(cr.get());
+      w.y = kMargin;
+    }
+    auto left_blank = draw_slip(w, records[i], ctx);
+    if (blanks) blanks->push_back(std::move(left_blank));
+  }
   cr.reset();
   cairo_surface_finish(surface.get());
   if (const auto status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(out.string() + ": cannot write PDF: " + cairo_status_to_string(status));
+    throw std::runtime_error(std::string("cannot make the PDF: ") + cairo_status_to_string(status));
   surface.reset();
+  return pdf;
+}
+
+std::vector<std::string> write_receipt(const DossierRecord& record, const ReceiptContext& ctx,
+                                       const std::filesystem::path& out) {
+  std::vector<std::vector<std::string>> blanks;
+  const std::string pdf = receipts_pdf({record}, ctx, &blanks);
   write_export(out, pdf);
-  return blanks;
+  return blanks.front();
 }
 
 }  // namespace intake

@@ -28,6 +28,12 @@ struct ReceiptContext {
 std::vector<std::string> write_receipt(const DossierRecord& record, const ReceiptContext& context,
                                        const std::filesystem::path& out);
 
+// The slips of several dossiers (each with a dossier_code) as one PDF, a slip per page (a long
+// one may take two), in the order given: a batch's receipts to print at once. `blanks`, when
+// given, gets each slip's fields left blank. Throws std::runtime_error as write_receipt does.
+std::string receipts_pdf(const std::vector<DossierRecord>& records, const ReceiptContext& context,
+                         std::vector<std::vector<std::string>>* blanks = nullptr);
+
 // Vietnamese name of a document type, as printed on the slip ("Tờ khai, đơn đề nghị", ...).
 std::string document_type_name(const std::string& type);
 

@@ -16,8 +16,10 @@
 #include "pipeline/service/hot_folder.h"
 #include "pipeline/signals.h"
 #include "pipeline/web/server.h"
+#include "stages/classify.h"
 #include "stages/sections.h"
 #include "tools/intake/corpus.h"
+#include "tools/intake/receipt.h"
 
 namespace intake {
 namespace {
@@ -80,7 +82,12 @@ nlohmann::json dry_run(const web::DryRunRequest& r, const std::atomic<bool>& can
 bool serve_once(const Config& config, const ServiceOptions& options, std::string& listen, bool first) {
   BatchService service(config, options);
   std::atomic<bool> reload{false};
-  web::Server server(service, config, {listen, dry_run, [&reload] { reload = true; }});
+  Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
+  const ReceiptContext receipt{config.agency.name, &catalog};
+  const auto receipts = [&receipt](const std::vector<DossierRecord>& records) {
+    return receipts_pdf(records, receipt);
+  };
+  web::Server server(service, config, {listen, dry_run, receipts, [&reload] { reload = true; }});
   const int port = server.bind();
   // A reload listens where this one did (a port chosen by the system included).
   if (!listen.empty()) listen = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
