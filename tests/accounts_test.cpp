@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/support/dossier_support.h"
 #include <sqlite3.h>
 
@@ -83,6 +86,29 @@ TEST(Accounts, SignInsAreThrottledPerUserAndTheWaitIsSaid) {
                                                "sign_in.failed", "sign_in.failed", "sign_in.throttled", "sign_in"}));
 }
 
+// Guesses sent at once on many connections (each its own store handle, as intake serve's HTTP
+// threads have): no more of them get a password checked than the limit allows.
+TEST(Accounts, GuessesAtOnceCannotAllSlipUnderTheLimit) {
+  const auto file = fresh_db("throttle-race.db");
+  {
+    Store store(file);
+    Accounts(store).add_user("lan", Role::operator_, "the right password", "cli");
+  }
+  constexpr int kGuesses = 12;
+  std::atomic<int> checked{0}, throttled{0};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < kGuesses; ++i)
+    guessers.emplace_back([&, i] {
+      Store store(file);
+      const auto r = Accounts(store).sign_in("lan", "guess " + std::to_string(i), "10.0.0.9");
+      if (std::get<Error>(r).reason == "wrong user name or password") ++checked;
+      else ++throttled;
+    });
+  for (auto& t : guessers) t.join();
+  EXPECT_EQ(checked + throttled, kGuesses);
+  EXPECT_LE(checked.load(), SessionPolicy{}.user_failures);
+}
+
 TEST(Accounts, ASessionEndsWhenIdleAfterAWorkingDayAndWhenItsUserIsDisabled) {
   Clock clock;
   Store store(fresh_db("expiry.db"), clock);
@@ -121,6 +147,21 @@ TEST(Accounts, TheAuditTrailIsAppendOnly) {
   EXPECT_EQ(sql_text(file, "UPDATE audit SET actor = 'someone else'"), "error: the audit trail is append-only");
   EXPECT_EQ(sql_text(file, "DELETE FROM audit"), "error: the audit trail is append-only");
   EXPECT_EQ(sql_text(file, "SELECT actor, action, object, new_value FROM audit"), "cli|user.add|user:lan|operator|");
+}
+
+TEST(Accounts, TheLastActiveAdminCannotBeDemotedOrDisabled) {
+  Store store(fresh_db("last-admin.db"));
+  Accounts accounts(store);
+  accounts.add_user("quantri", Role::admin, "the right password", "cli");
+  accounts.add_user("lan", Role::operator_, "the right password", "cli");
+  EXPECT_TRUE(error_of(accounts.set_role("quantri", Role::operator_, "quantri")));
+  EXPECT_TRUE(error_of(accounts.set_disabled("quantri", true, "quantri")));
+  // With a second admin, either may go; then the other is the last.
+  ASSERT_FALSE(error_of(accounts.set_role("lan", Role::admin, "quantri")));
+  EXPECT_FALSE(error_of(accounts.set_role("quantri", Role::operator_, "lan")));
+  EXPECT_TRUE(error_of(accounts.set_disabled("lan", true, "lan")));
+  EXPECT_EQ(accounts.user("lan")->role, Role::admin);
+  EXPECT_FALSE(accounts.user("lan")->disabled);
 }
 
 }  // namespace intake

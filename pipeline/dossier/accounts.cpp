@@ -105,6 +105,8 @@ Result<User> Accounts::set_password(const std::string& name, const std::string& 
 Result<User> Accounts::set_disabled(const std::string& name, bool disabled, const std::string& actor) {
   const auto before = user(name);
   if (!before) return Error{"there is no user '" + name + "'"};
+  if (disabled && last_admin(*before))
+    return Error{"'" + name + "' is the last active admin: make another admin first"};
   auto done =
       change(name, actor, disabled ? "user.disable" : "user.enable", before->disabled ? "disabled" : "enabled",
              disabled ? "disabled" : "enabled", "UPDATE users SET disabled = ? WHERE name = ?", disabled ? "1" : "0");
@@ -115,8 +117,17 @@ Result<User> Accounts::set_disabled(const std::string& name, bool disabled, cons
 Result<User> Accounts::set_role(const std::string& name, Role role, const std::string& actor) {
   const auto before = user(name);
   if (!before) return Error{"there is no user '" + name + "'"};
+  if (role != Role::admin && last_admin(*before))
+    return Error{"'" + name + "' is the last active admin: make another admin first"};
   return change(name, actor, "user.role", std::string(name_of(before->role)), std::string(name_of(role)),
                 "UPDATE users SET role = ? WHERE name = ?", std::string(name_of(role)));
+}
+
+bool Accounts::last_admin(const User& u) {
+  if (u.role != Role::admin || u.disabled) return false;
+  Statement s(store_.db_, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0");
+  s.step();
+  return s.integer(0) <= 1;
 }
 
 std::optional<User> Accounts::user(const std::string& name) {
@@ -149,7 +160,26 @@ Result<Accounts::SignedIn> Accounts::sign_in(const std::string& name, const std:
     return n;
   };
   const std::string user_key = "user:" + name, address_key = "address:" + address;
-  if (failures(user_key) >= policy_.user_failures || failures(address_key) >= policy_.address_failures) {
+  // The attempt counts as a failure from before the password is checked, in one transaction with
+  // the count: sign-ins at once from many connections cannot all slip under the limit. A right
+  // password takes it back.
+  std::vector<std::int64_t> attempt;  // its rows
+  bool throttled = false;
+  store_.db_.transaction([&] {
+    for (const auto& key : {user_key, address_key}) {
+      Statement(store_.db_, "INSERT INTO sign_in_failures(key, at) VALUES(?, ?)").bind(1, key).bind(2, now).run();
+      Statement id(store_.db_, "SELECT last_insert_rowid()");
+      id.step();
+      attempt.push_back(id.integer(0));
+    }
+    throttled = failures(user_key) > policy_.user_failures || failures(address_key) > policy_.address_failures;
+  });
+  const auto take_back = [&] {
+    for (const auto row : attempt)
+      Statement(store_.db_, "DELETE FROM sign_in_failures WHERE rowid = ?").bind(1, row).run();
+  };
+  if (throttled) {
+    take_back();  // a refused attempt does not make the wait longer
     store_.append_audit({0, "", name, "sign_in.throttled", "user:" + name, std::nullopt, std::nullopt, address});
     return Error{"too many failed sign-ins: wait " + std::to_string(policy_.window.count() / 60) + " minutes"};
   }
@@ -166,9 +196,7 @@ Result<Accounts::SignedIn> Accounts::sign_in(const std::string& name, const std:
   static const std::string kDummy = hash_password("not a password of anyone");
   const bool right = check_password(hash.value_or(kDummy), password) && hash && !disabled && role;
   if (!right) {
-    store_.db_.transaction([&] {
-      for (const auto& key : {user_key, address_key})
-        Statement(store_.db_, "INSERT INTO sign_in_failures(key, at) VALUES(?, ?)").bind(1, key).bind(2, now).run();
+    store_.db_.transaction([&] {  // the attempt's rows stay: a failure
       Statement(store_.db_, "DELETE FROM sign_in_failures WHERE at <= ?").bind(1, since).run();
       store_.append_audit({0, "", name, "sign_in.failed", "user:" + name, std::nullopt, std::nullopt, address});
     });
@@ -186,6 +214,7 @@ Result<Accounts::SignedIn> Accounts::sign_in(const std::string& name, const std:
         .bind(6, now)
         .run();
     Statement(store_.db_, "DELETE FROM sign_in_failures WHERE key = ?").bind(1, user_key).run();
+    take_back();
     Statement(store_.db_, "DELETE FROM sessions WHERE seen_at <= ? OR created_at <= ?")
         .bind(1, now - policy_.idle.count())
         .bind(2, now - policy_.absolute.count())

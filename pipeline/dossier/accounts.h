@@ -72,6 +72,7 @@ class Accounts {
 
  private:
   std::int64_t now_s() const;
+  bool last_admin(const User& u);  // an active admin, and no other is
   Result<User> change(const std::string& name, const std::string& actor, const std::string& action,
                       const std::string& old_value, const std::string& new_value, const char* sql,
                       const std::string& arg);

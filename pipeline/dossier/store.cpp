@@ -119,6 +119,12 @@ const std::vector<std::string_view> kMigrations = {
         batch_id TEXT NOT NULL, number INTEGER NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL,
         PRIMARY KEY(batch_id, number));
     )sql",
+    // 9: the review queue in its order (ReviewDesk::queue), without reading every record
+    R"sql(
+      CREATE INDEX dossiers_review_queue ON dossiers(
+        review_state, json_extract(record, '$.due_date') IS NULL, json_extract(record, '$.due_date'),
+        json_extract(record, '$.received_at'), id) WHERE dossier_code IS NOT NULL;
+    )sql",
 };
 
 // "2026-02-13T14:30:00+07:00" -> "260213".
@@ -826,21 +832,27 @@ Result<int> Store::retry_page(const std::string& batch_id, int number, const std
   return number;
 }
 
-std::vector<BatchRow> Store::batches(int limit) {
+std::vector<BatchRow> Store::batches(int limit, const std::string& only) {
   Statement s(db_,
               "SELECT b.batch_id, b.input, b.received_at, b.state, b.created_at, b.committed_at, b.page_count, "
               "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state IN ('processed', 'committed')), "
               "(SELECT COUNT(*) FROM pages p WHERE p.batch_id = b.batch_id AND p.state = 'quarantined'), "
               "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id AND d.review_state <> 'merged'), "
               "(SELECT COUNT(*) FROM dossiers d WHERE d.batch_id = b.batch_id AND d.review_state = 'pending') "
-              "FROM batches b ORDER BY b.created_at DESC, b.rowid DESC LIMIT ?");
-  s.bind(1, int64_t{limit});
+              "FROM batches b WHERE ? = '' OR b.batch_id = ? ORDER BY b.created_at DESC, b.rowid DESC LIMIT ?");
+  s.bind(1, only).bind(2, only).bind(3, int64_t{limit});
   std::vector<BatchRow> out;
   while (s.step())
     out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.optional_text(5),
                    static_cast<int>(s.integer(6)), static_cast<int>(s.integer(7)), static_cast<int>(s.integer(8)),
                    static_cast<int>(s.integer(9)), static_cast<int>(s.integer(10))});
   return out;
+}
+
+std::optional<BatchRow> Store::batch_row(const std::string& batch_id) {
+  auto rows = batches(1, batch_id);
+  if (rows.empty() || batch_id.empty()) return std::nullopt;
+  return rows.front();
 }
 
 void Store::append_audit(const AuditEntry& e) {

@@ -87,7 +87,8 @@ class Store final : public Ledger {
                      const std::string& actor);
   std::map<int, std::string> page_types(const std::string& batch_id);  // page -> type
   // The latest batches (most recently opened first), with their counts.
-  std::vector<BatchRow> batches(int limit = 200);
+  std::vector<BatchRow> batches(int limit = 200, const std::string& only = "");
+  std::optional<BatchRow> batch_row(const std::string& batch_id);  // one batch with its counts
   // The batch most recently opened for this input path, if any.
   std::optional<std::string> latest_batch_for_input(const std::string& input);
   std::vector<LedgerPage> ledger(const std::string& batch_id) override;

@@ -417,8 +417,7 @@ void page_batch(Call& c) {
   const auto batch = store.batch(c.args.at(0));
   if (!batch) return page_error(c, 404, "Không có lô " + c.args.at(0) + ".");
   BatchRow row;
-  for (const auto& b : store.batches(100000))
-    if (b.batch_id == batch->batch_id) row = b;
+  if (const auto found = store.batch_row(batch->batch_id)) row = *found;
   std::string body = fmt::format(
       "<dl class=\"summary\"><dt>Nguồn</dt><dd>{}</dd><dt>Nhận lúc</dt><dd>{}</dd><dt>Trạng thái</dt><dd>{}</dd>"
       "<dt>Trang</dt><dd>{} / {} đã xử lý</dd><dt>Hồ sơ</dt><dd>{} ({} cần kiểm tra)</dd><dt>Cách "
