@@ -87,8 +87,10 @@ std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem
   };
   auto close = [&] {
     if (current.pages.empty()) return;
-    if (!has_content(current.pages) && !groups.empty()) {
-      // Blank pages with nothing else: they are the backs of the dossier before.
+    const bool after_separator = current.boundary.value("reason", "") == "separator";
+    if (!has_content(current.pages) && !groups.empty() && !after_separator) {
+      // Blank pages with nothing else: they are the backs of the dossier before. Not across a
+      // separator sheet, which always closes the dossier before it (docs/record-schema.md).
       auto& before = groups.back();
       before.pages.insert(before.pages.end(), current.pages.begin(), current.pages.end());
       for (const PageItem* p : current.pages) before.appended.push_back(p->number);

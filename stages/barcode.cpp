@@ -24,18 +24,30 @@ bool is_linear(const Barcode& b) {
 }
 
 // Linear symbols OpenCV's locator finds (bar patterns by gradient, in the sandbox, on a copy at
-// most 1400 px long: a few milliseconds). A crash there loses no symbol: it counts none.
-int locate_linear(BarcodeSandbox& sandbox, const cv::Mat& work, int page_number) {
+// most 1400 px long: a few milliseconds), as boxes of the working image. A crash there loses no
+// symbol: it counts none.
+std::vector<cv::Rect> locate_linear(BarcodeSandbox& sandbox, const cv::Mat& work, int page_number) {
   const double scale = std::min(1.0, 1400.0 / std::max(work.cols, work.rows));
   cv::Mat small = work;
   if (scale < 1.0) cv::resize(work, small, {}, scale, scale, cv::INTER_AREA);
   DecodeOptions locate;
   locate.locate = true;
   auto result = sandbox.decode(small, locate);
-  if (auto* found = std::get_if<std::vector<Barcode>>(&result)) return static_cast<int>(found->size());
+  std::vector<cv::Rect> out;
+  if (auto* found = std::get_if<std::vector<Barcode>>(&result)) {
+    for (const auto& b : *found) {
+      int x0 = work.cols, y0 = work.rows, x1 = 0, y1 = 0;
+      for (std::size_t i = 0; i + 1 < b.position.size(); i += 2) {
+        const int x = static_cast<int>(b.position[i] / scale), y = static_cast<int>(b.position[i + 1] / scale);
+        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+      }
+      out.push_back(x1 > x0 && y1 > y0 ? cv::Rect(x0, y0, x1 - x0, y1 - y0) : cv::Rect());
+    }
+    return out;
+  }
   spdlog::warn("page {}: bar code locator failed ({}); unread labels not counted", page_number,
                std::get<SandboxCrash>(result).reason);
-  return 0;
+  return out;
 }
 
 struct Pass {
@@ -61,8 +73,16 @@ std::unique_ptr<WorkerState> BarcodeStage::make_state() const {
 }
 
 void BarcodeStage::process(PageItem& page, WorkerState* state) const {
-  if (page.work.empty() || page.blank) return;
+  // A page with little ink is read too: a small QR code on a dark background (an ID card scanned
+  // alone with the lid open) is little ink, and a page with a symbol is not blank.
+  if (page.work.empty()) return;
   auto& sandbox = static_cast<SandboxState&>(*state).sandbox;
+  struct NotBlankIfFound {
+    PageItem& page;
+    ~NotBlankIfFound() {
+      if (!page.barcodes.empty() || page.unread_barcodes > 0) page.blank = false;
+    }
+  } decide{page};
   const cv::Mat& work = page.work;
 
   // 2D symbols several at a time; linear ones one at a time (the sandbox blanks each symbol it
@@ -114,8 +134,34 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   if (abandoned) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
   // A label that is there but unreadable still tells what the page is (an envelope) and what the
   // operator must type.
-  if (config_.locate_unread && std::none_of(page.barcodes.begin(), page.barcodes.end(), is_linear))
-    page.unread_barcodes = locate_linear(sandbox, work, page.number);
+  if (!config_.locate_unread || std::any_of(page.barcodes.begin(), page.barcodes.end(), is_linear)) return;
+  const auto located = locate_linear(sandbox, work, page.number);
+  page.unread_barcodes = static_cast<int>(located.size());
+  // A symbol that is there but was not read is read again from a larger copy of where it is:
+  // thin bars of a Code 39 rendered from a PDF at 200 dpi alias, and cubic upscaling recovers
+  // their edges for the decoder.
+  for (const cv::Rect& box : located) {
+    if (box.empty()) continue;
+    const int pad = std::max(16, box.height / 2);
+    const cv::Rect area =
+        (box + cv::Size(2 * pad, 2 * pad) - cv::Point(pad, pad)) & cv::Rect(0, 0, work.cols, work.rows);
+    for (const double factor : {2.0, 3.0}) {
+      cv::Mat larger;
+      cv::resize(work(area), larger, {}, factor, factor, cv::INTER_CUBIC);
+      DecodeOptions options{true, true, false, 0, 1};
+      auto result = sandbox.decode(larger, options);
+      auto* found = std::get_if<std::vector<Barcode>>(&result);
+      if (!found || found->empty()) continue;
+      for (auto& b : *found)
+        for (std::size_t i = 0; i + 1 < b.position.size(); i += 2) {
+          b.position[i] = area.x + static_cast<int>(b.position[i] / factor);
+          b.position[i + 1] = area.y + static_cast<int>(b.position[i + 1] / factor);
+        }
+      merge(page.barcodes, std::move(*found), 1.0);
+      --page.unread_barcodes;
+      break;
+    }
+  }
 }
 
 }  // namespace intake

@@ -57,6 +57,7 @@ std::string tidy_ocr_text(const std::string& s) {
 
 std::unique_ptr<WorkerState> OcrStage::make_state() const {
   auto state = std::make_unique<TesseractState>();
+  std::unique_lock lock(tesseract_setup_mutex());
   if (state->api.Init(config_.tessdata.empty() ? nullptr : config_.tessdata.c_str(), config_.languages.c_str(),
                       tesseract::OEM_LSTM_ONLY) != 0)
     throw std::runtime_error("cannot load Tesseract models '" + config_.languages +
@@ -67,6 +68,7 @@ std::unique_ptr<WorkerState> OcrStage::make_state() const {
   // have none (preprocess has made the page dark on light), and the re-reads cost 7-10% of the
   // recognition time.
   state->api.SetVariable("tessedit_do_invert", "0");
+  lock.unlock();  // init_osd takes it again
   if (config_.check_orientation) {
     state->osd = std::make_unique<tesseract::TessBaseAPI>();
     init_osd(*state->osd, config_.tessdata);
@@ -164,6 +166,23 @@ struct Reading {
   int sideways_words = 0;  // in blocks Tesseract's layout analysis found turned (vertical text)
 };
 
+// Text, not specks: a reading confident as a whole, with two words or more of three letters or
+// digits each read with confidence. A blank back's dust reads as nothing, and the front's text
+// showing through it as garbage that Tesseract itself doubts (mean confidence ~35), with now and
+// then a "word" it is sure of.
+bool has_text(const Reading& r) {
+  if (!r.confidence || *r.confidence < 60) return false;
+  int words = 0;
+  for (const auto& w : r.words) {
+    if (w.confidence < 70) continue;
+    int letters = 0;
+    for (unsigned char c : w.text)
+      if (std::isalnum(c) || c >= 0xC0) ++letters;  // an ASCII letter or digit, or a UTF-8 lead byte
+    if (letters >= 3) ++words;
+  }
+  return words >= 2;
+}
+
 Reading recognize(tesseract::TessBaseAPI& api, const cv::Mat& input, int configured_dpi) {
   PixPtr pix = pix_from_grey(input);
   api.SetImage(pix.get());
@@ -228,11 +247,17 @@ void turn_positions(PageItem& page, int rotation) {
 
 void OcrStage::process(PageItem& page, WorkerState* state) const {
   page.ocr_done = true;
-  if (page.work.empty() || page.blank) return;
+  if (page.work.empty()) return;
   auto& tess = static_cast<TesseractState&>(*state);
 
   auto clean = [&](const cv::Mat& m) { return config_.remove_dot_leaders ? remove_dot_leaders(m).cleaned : m; };
   Reading reading = recognize(tess.api, clean(page.work), config_.dpi);
+  // Little ink is not nothing: one short line of text ("This is a document on page 3") makes a
+  // page. It is blank only when the reading has no confident word either.
+  if (page.blank) {
+    if (!has_text(reading)) return;
+    page.blank = false;
+  }
   auto sideways = [](const Reading& r) { return r.sideways_words * 2 > static_cast<int>(r.words.size()); };
   auto poor = [&](const Reading& r) {
     return !r.confidence || *r.confidence < config_.verify_orientation_ocr_below || r.words.size() < 8 || sideways(r);

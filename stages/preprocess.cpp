@@ -127,7 +127,13 @@ double ink_ratio(const cv::Mat& grey, int dark_delta) {
   return static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total());
 }
 
+std::mutex& tesseract_setup_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 void init_osd(tesseract::TessBaseAPI& osd, const std::string& tessdata) {
+  std::lock_guard lock(tesseract_setup_mutex());
   if (osd.Init(tessdata.empty() ? nullptr : tessdata.c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) != 0)
     throw std::runtime_error("cannot load Tesseract's osd model (package tesseract-ocr-osd)");
   osd.SetPageSegMode(tesseract::PSM_OSD_ONLY);

@@ -13,6 +13,7 @@
 // The result is page.work (upright, deskewed grey); page.original is dropped.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "pipeline/stage.h"
@@ -66,6 +67,10 @@ struct Orientation {
 Orientation detect_orientation(tesseract::TessBaseAPI& osd, const cv::Mat& grey);
 // Loads an OSD engine (throws when tesseract-ocr-osd is missing).
 void init_osd(tesseract::TessBaseAPI& osd, const std::string& tessdata);
+// Held while a Tesseract engine is set up: Init and SetVariable write parameters that Tesseract
+// keeps in globals (debug_file is a std::string), so two worker threads starting their engines at
+// once would race on them (ThreadSanitizer, intake_web_tests).
+std::mutex& tesseract_setup_mutex();
 // The image turned clockwise by 0/90/180/270 degrees.
 cv::Mat turn_clockwise(const cv::Mat& grey, int rotation);
 // The page with its paper brought to one even light level (Leptonica's background normalisation,

@@ -116,6 +116,13 @@ TEST(EvalScore, AComparisonSaysWhichRunIsBetterPerMeasureAndListsTheDossiersThat
   current.seconds = candidate.seconds = 60;
   current.pages_processed = 100, candidate.pages_processed = 104;  // within the noise of a shared machine
 
+  // The missing number was not flagged: a silent error, and both dossiers went straight through.
+  EXPECT_EQ(candidate.fields["tracking_number"].silent, 1);
+  EXPECT_EQ(candidate.silent_dossiers(), 1);
+  EXPECT_EQ(candidate.straight_through, 2);
+  EXPECT_EQ(current.silent_dossiers(), 0);
+  EXPECT_EQ(eval::to_json(candidate)["silent_errors"]["fields"][0]["field"], "tracking_number");
+
   const json c = eval::compare(current, candidate);
   std::map<std::string, json> by_key;
   for (const auto& m : c["measures"]) by_key[m["key"].get<std::string>()] = m;

@@ -16,8 +16,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <opencv2/core/utility.hpp>
+
 #include "pipeline/dossier/accounts.h"
 #include "pipeline/dossier/review.h"
+#include "pipeline/tsan.h"
 #include "stages/barcode.h"
 #include "stages/sections.h"
 
@@ -70,6 +73,11 @@ Signed sign_in(const std::string& user, const std::string& password) {
 class Web : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+#ifdef INTAKE_TSAN
+    // OpenCV's own TBB threads (Debian's libtbb, not instrumented) hand buffers back through
+    // queues ThreadSanitizer cannot see: under it, OpenCV runs on the calling thread.
+    cv::setNumThreads(0);
+#endif
     site = new Site;
     site->dir = std::filesystem::temp_directory_path() / ("intake-web-" + std::to_string(::getpid()));
     std::filesystem::remove_all(site->dir);

@@ -75,11 +75,29 @@ std::string to_html(const Report& r, const std::string& title, const Thumbnailer
   h += fmt::format("<tr><td>dossier grouping</td><td>{:.1f}% ({}/{})</td></tr>", 100 * r.grouping_rate(),
                    r.grouping_exact, r.truth_dossiers);
   for (const auto& [name, s] : r.fields)
-    h += fmt::format("<tr><td>{}</td><td>{:.1f}% &middot; {} misread &middot; {} missed</td></tr>", escape(name),
-                     100 * s.accuracy(), s.misread, s.missed);
+    h += fmt::format(
+        "<tr><td>{}</td><td>{:.1f}% &middot; {} misread &middot; {} missed &middot; <strong>{} "
+        "silent</strong></td></tr>",
+        escape(name), 100 * s.accuracy(), s.misread, s.missed, s.silent);
   h += fmt::format("<tr><td>page type</td><td>{:.1f}%</td></tr>", 100 * r.page_type_accuracy());
-  h += fmt::format("<tr><td>review precision / recall</td><td>{:.1f}% / {:.1f}%</td></tr></table>",
-                   100 * r.review_precision(), 100 * r.review_recall());
+  h += fmt::format("<tr><td>review precision / recall</td><td>{:.1f}% / {:.1f}%</td></tr>", 100 * r.review_precision(),
+                   100 * r.review_recall());
+  h += fmt::format("<tr><td>straight through (no review)</td><td>{:.1f}% ({}/{})</td></tr>",
+                   100 * r.straight_through_rate(), r.straight_through, r.truth_dossiers);
+  h += fmt::format("<tr><td>silent errors (wrong, not flagged)</td><td><strong>{} dossiers</strong></td></tr></table>",
+                   r.silent_dossiers());
+  std::string silent;
+  for (const auto& o : r.outcomes) {
+    if (o.flagged) continue;
+    for (const auto& [field, got] : o.got)
+      if (o.truth.count(field) && o.truth.at(field) != got)
+        silent += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(o.batch),
+                              o.first_page, escape(field), escape(o.truth.at(field).dump()), escape(got.dump()));
+  }
+  if (!silent.empty())
+    h += "<h2>Silent errors</h2><table><tr><th>batch</th><th>first page</th><th>field</th><th>truth</th><th>read</th>"
+         "</tr>" +
+         silent + "</table>";
 
   std::set<std::string> predicted;
   for (const auto& [t, row] : r.confusion)

@@ -224,6 +224,9 @@ void score_batch(Report& r, const std::string& batch, const std::vector<DossierR
     }
     if (t.review_required()) wrong = true;
     const bool flagged = !aligned || aligned->review_required();
+    if (!flagged) ++r.straight_through;
+    for (const auto& f : kFields)
+      if (!flagged && f.get(t) != (aligned ? f.get(*aligned) : json())) ++r.fields[f.name].silent;
     DossierOutcome outcome{batch, pages.empty() ? 0 : pages.front(), exact, flagged, wrong, {}, {}};
     for (const auto& f : kFields) {
       outcome.truth[f.name] = f.get(t);
@@ -283,8 +286,19 @@ void score_batch(Report& r, const std::string& batch, const std::vector<DossierR
 json to_json(const Report& r) {
   json fields = json::object();
   for (const auto& [name, s] : r.fields)
-    fields[name] = {{"dossiers", s.dossiers}, {"correct", s.correct}, {"misread", s.misread}, {"missed", s.missed},
-                    {"accuracy", s.accuracy()}};
+    fields[name] = {{"dossiers", s.dossiers}, {"correct", s.correct}, {"misread", s.misread},
+                    {"missed", s.missed},     {"silent", s.silent},   {"accuracy", s.accuracy()}};
+  json silent = json::array();
+  for (const auto& o : r.outcomes) {
+    if (o.flagged) continue;
+    for (const auto& [field, got] : o.got)
+      if (o.truth.count(field) && o.truth.at(field) != got)
+        silent.push_back({{"batch", o.batch},
+                          {"first_page", o.first_page},
+                          {"field", field},
+                          {"truth", o.truth.at(field)},
+                          {"got", got}});
+  }
   json cer = json::object();
   for (const auto& [type, c] : r.cer_by_type) cer[type] = {{"edits", c.first}, {"chars", c.second}, {"cer", r.cer(type)}};
   json cer_cond = json::object();
@@ -317,6 +331,8 @@ json to_json(const Report& r) {
             {"tn", r.review_tn},
             {"precision", r.review_precision()},
             {"recall", r.review_recall()}}},
+          {"straight_through", {{"dossiers", r.straight_through}, {"rate", r.straight_through_rate()}}},
+          {"silent_errors", {{"dossiers", r.silent_dossiers()}, {"fields", silent}}},
           {"due_date",
            "not scored: the corpus truth has no due dates (they follow from received_at, the procedure and the "
            "calendar; see tests/calendar_test.cpp)"},
@@ -424,14 +440,17 @@ std::string to_markdown(const Report& r, const std::string& title) {
   md += fmt::format("| dossier grouping (exact page sets) | {:.1f}% ({}/{}) |\n", 100 * r.grouping_rate(),
                     r.grouping_exact, r.truth_dossiers);
   for (const auto& [name, s] : r.fields)
-    md += fmt::format("| {} | {:.1f}% ({}/{}), {} misread, {} missed |\n", name, 100 * s.accuracy(), s.correct,
-                      s.dossiers, s.misread, s.missed);
+    md += fmt::format("| {} | {:.1f}% ({}/{}), {} misread, {} missed, **{} silent** |\n", name, 100 * s.accuracy(),
+                      s.correct, s.dossiers, s.misread, s.missed, s.silent);
   md += fmt::format("| page type | {:.1f}% |\n", 100 * r.page_type_accuracy());
   for (const auto& [type, c] : r.cer_by_type)
     md += fmt::format("| OCR CER, {} | {:.2f}% of {} chars |\n", type, 100 * r.cer(type), c.second);
   md += fmt::format("| review catches wrong dossiers | precision {:.1f}%, recall {:.1f}% (tp {}, fp {}, fn {}, tn {}) |\n",
                     100 * r.review_precision(), 100 * r.review_recall(), r.review_tp, r.review_fp, r.review_fn,
                     r.review_tn);
+  md += fmt::format("| straight through (no review needed) | {:.1f}% ({}/{}) |\n", 100 * r.straight_through_rate(),
+                    r.straight_through, r.truth_dossiers);
+  md += fmt::format("| silent errors (a wrong value, not flagged) | **{} dossiers** |\n", r.silent_dossiers());
   md += "| due date | not scored: the corpus truth has no due dates (rule tested in calendar_test, e2e) |\n";
 
   std::set<std::string> predicted_types;
@@ -462,6 +481,20 @@ std::string to_markdown(const Report& r, const std::string& title) {
     md += "\n## OCR CER by condition\n\n| condition | CER |\n|---|---|\n";
     for (const auto& [label, c] : r.cer_by_condition)
       md += fmt::format("| {} | {:.2f}% |\n", label, c.second ? 100.0 * c.first / c.second : 0.0);
+  }
+  bool any_silent = false;
+  for (const auto& o : r.outcomes) {
+    if (o.flagged) continue;
+    for (const auto& [field, got] : o.got) {
+      if (!o.truth.count(field) || o.truth.at(field) == got) continue;
+      if (!any_silent)
+        md +=
+            "\n## Silent errors (wrong, not flagged)\n\n| batch | first page | field | truth | read "
+            "|\n|---|---|---|---|---|\n";
+      any_silent = true;
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", o.batch, o.first_page, field, o.truth.at(field).dump(),
+                        got.dump());
+    }
   }
   if (!r.problems.empty()) {
     md += "\n## Worst pages\n\n| batch | page | file | what |\n|---|---|---|---|\n";

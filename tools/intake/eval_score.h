@@ -21,6 +21,7 @@ struct FieldScore {
   int correct = 0;   // equal, both null included
   int misread = 0;   // a wrong non-null value (also where the truth is null)
   int missed = 0;    // null where the truth has a value
+  int silent = 0;    // wrong (misread or missed) in a dossier that was not flagged for review
   double accuracy() const { return dossiers ? static_cast<double>(correct) / dossiers : 0.0; }
 };
 
@@ -54,6 +55,7 @@ struct Report {
   std::map<std::string, std::pair<long, long>> cer_by_type;      // type -> (edits, truth characters)
   std::map<std::string, std::pair<long, long>> cer_by_condition; // e.g. "rotation=90", "dpi=150"
   int review_tp = 0, review_fp = 0, review_fn = 0, review_tn = 0;
+  int straight_through = 0;  // truth dossiers whose predicted dossier needs no review
   std::vector<PageProblem> problems;
   std::vector<DossierOutcome> outcomes;  // every truth dossier, in batch and scan order
   double seconds = 0;  // pipeline time
@@ -64,6 +66,11 @@ struct Report {
   double cer(const std::string& type) const;
   double review_precision() const;
   double review_recall() const;
+  // Share of dossiers that go straight through (no review); wrong and not flagged, per dossier.
+  double straight_through_rate() const {
+    return truth_dossiers ? static_cast<double>(straight_through) / truth_dossiers : 0.0;
+  }
+  int silent_dossiers() const { return review_fn; }
 };
 
 // Adds one batch. `explanations` are the predicted dossiers' (parallel; may be empty);
