@@ -82,6 +82,23 @@ TEST(Assemble, EnvelopesAndSeparatorsStartDossiers) {
   EXPECT_TRUE(d3["procedure"]["id"].is_null());
 }
 
+// Blank pages after a dossier are its backs, but not across a separator sheet: a separator always
+// closes the dossier before it (paperless-ngx's patch-code-t-middle samples: a page, the sheet, a
+// page read as blank).
+TEST(Assemble, ASeparatorClosesTheDossierBeforeItEvenWhenOnlyBlankPagesFollow) {
+  const auto records =
+      assemble({page(1, "supporting_document", "HỢP ĐỒNG THUÊ"), page(2, "separator"), page(3, "blank")});
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["pages"].size(), 1u);
+  ASSERT_EQ(records[1]["pages"].size(), 1u);
+  EXPECT_EQ(records[1]["pages"][0]["number"], 3);
+  EXPECT_TRUE(records[1]["review"]["required"].get<bool>());  // nothing read: an operator looks
+  // Without the sheet, the blank page is the back of the page before.
+  const auto backs = assemble({page(1, "supporting_document", "HỢP ĐỒNG THUÊ"), page(2, "blank")});
+  ASSERT_EQ(backs.size(), 1u);
+  EXPECT_EQ(backs[0]["pages"].size(), 2u);
+}
+
 TEST(Assemble, AnUnreadableLabelTellsTheOperatorToTypeTheNumber) {
   PageItem torn = page(1, "envelope");
   torn.unread_barcodes = 1;
