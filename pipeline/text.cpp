@@ -1,5 +1,7 @@
 #include "pipeline/text.h"
 
+#include <set>
+
 #include <cctype>
 
 #include <unicode/brkiter.h>
@@ -48,6 +50,74 @@ std::string fold(std::string_view utf8) {
     out.append(u_tolower(c));
   }
   return to_utf8(out);
+}
+
+bool vietnamese_syllable(std::string_view word) {
+  // Vowel groups with the tone marks taken off (and their vowel marks kept), per the spelling in
+  // use: the nuclei, with the glides that write them.
+  static const std::set<std::u32string> kGroups = {
+      U"a",   U"ă",   U"â",   U"e",   U"ê",   U"i",   U"o",   U"ô",   U"ơ",   U"u",   U"ư",   U"y",
+      U"ai",  U"ao",  U"au",  U"ay",  U"âu",  U"ây",  U"eo",  U"êu",  U"ia",  U"iê",  U"iu",  U"oa",
+      U"oă",  U"oe",  U"oi",  U"ôi",  U"ơi",  U"oo",  U"ua",  U"uâ",  U"uê",  U"ui",  U"uô",  U"uơ",
+      U"uy",  U"ưa",  U"ưi",  U"ưu",  U"ươ",  U"yê",  U"iêu", U"yêu", U"oai", U"oay", U"oao", U"oeo",
+      U"uây", U"uôi", U"ươi", U"ươu", U"uya", U"uyê", U"uyu", U"uêu", U"ôô"};
+  static const std::u32string kVowels = U"aăâeêioôơuưy";
+  UErrorCode status = U_ZERO_ERROR;
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
+  s.toLower(icu::Locale("vi"));
+  auto decomposed = normalizer(false).normalize(s, status);
+  if (U_FAILURE(status) || decomposed.isEmpty()) return false;
+  // Tone marks off (grave, acute, tilde, hook above, dot below); vowel marks kept.
+  icu::UnicodeString bare;
+  int tones = 0;
+  for (int32_t i = 0; i < decomposed.length();) {
+    const UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    if (c == 0x0300 || c == 0x0301 || c == 0x0303 || c == 0x0309 || c == 0x0323) {
+      ++tones;
+      continue;
+    }
+    bare.append(c);
+  }
+  if (tones > 1) return false;
+  auto composed = normalizer(true).normalize(bare, status);
+  if (U_FAILURE(status)) return false;
+  std::u32string letters;
+  for (int32_t i = 0; i < composed.length();) {
+    const UChar32 c = composed.char32At(i);
+    i += U16_LENGTH(c);
+    // The Vietnamese alphabet (Latin letters, and ă â ê ô ơ ư đ): no ň, ç, ü.
+    const bool latin = c >= 'a' && c <= 'z';
+    if (!latin && std::u32string_view(U"ăâêôơưđ").find(static_cast<char32_t>(c)) == std::u32string_view::npos)
+      return false;
+    letters += static_cast<char32_t>(c);
+  }
+  std::size_t start = letters.find_first_of(kVowels);
+  if (start == std::u32string::npos) return false;
+  std::size_t end = letters.find_first_not_of(kVowels, start);
+  if (end == std::u32string::npos) end = letters.size();
+  if (letters.find_first_of(kVowels, end) != std::u32string::npos) return false;  // two vowel groups
+  const std::u32string initial = letters.substr(0, start);
+  // The u of qu and the i of gi belong to the initial when a vowel follows them.
+  if (end - start > 1 && ((initial == U"q" && letters[start] == U'u') || (initial == U"g" && letters[start] == U'i')))
+    ++start;
+  return kGroups.count(letters.substr(start, end - start)) > 0;
+}
+
+bool vietnamese_name(std::string_view name) {
+  bool any = false;
+  std::size_t at = 0;
+  while (at < name.size()) {
+    const std::size_t space = name.find_first_of(" \t\n", at);
+    const std::string_view w = name.substr(at, space == std::string_view::npos ? std::string_view::npos : space - at);
+    if (!w.empty()) {
+      if (!vietnamese_syllable(w)) return false;
+      any = true;
+    }
+    if (space == std::string_view::npos) break;
+    at = space + 1;
+  }
+  return any;
 }
 
 std::string title_case(std::string_view utf8) {

@@ -19,6 +19,12 @@ std::string upper(std::string_view utf8);
 bool mostly_upper(std::string_view utf8);
 // Has a letter or a digit (any script).
 bool has_alnum(std::string_view utf8);
+// A Vietnamese syllable as it can be written: at most one tone mark, and its vowels one of the
+// language's vowel groups ("uy", "ươ", "uyê", ...; after "qu" and "gi" the initial's u and i do
+// not count). "Huỳnh" is one; "Hưỳnh", an OCR misreading of it, is not. Case is ignored.
+bool vietnamese_syllable(std::string_view word);
+// Every white-space separated word of `name` is a Vietnamese syllable (an empty name is not).
+bool vietnamese_name(std::string_view name);
 // Collapse runs of white space to one space and trim.
 std::string squeeze(std::string_view s);
 // Safe to show on a terminal and in a record: valid UTF-8 is kept, but control characters (C0

@@ -67,6 +67,37 @@ void mark_form_continuations(std::vector<PageItem>& pages) {
   }
 }
 
+// What a clerk checks on the applicant (and the sender's name) before anyone relies on it. A date of birth must be one
+// (from 1900, not after the dossier arrived: else it was misread, and is left null); one that is
+// missing is asked for. The 12-digit citizen ID encodes the sex and century (its 4th digit: 0/1 a
+// man/woman born 1900-1999, 2/3 2000-2099, ...) and the year of birth (5th and 6th) (Decree
+// 137/2015/ND-CP, Circular 07/2016/TT-BCA): where it disagrees with the date of birth or the sex
+// read elsewhere, one of them is wrong and the reason says which two disagree.
+void check_applicant(DossierRecord& r) {
+  Applicant& a = r.applicant;
+  // A name is made of syllables Vietnamese can write: "Hưỳnh" is OCR's "Huỳnh" (pipeline/text.h).
+  if (a.full_name && !text::vietnamese_name(*a.full_name)) r.flag("applicant_name_unusual");
+  if (r.sender.name && !text::vietnamese_name(*r.sender.name)) r.flag("sender_name_unusual");
+  if (a.date_of_birth) {
+    const std::string& d = *a.date_of_birth;
+    const std::string arrived = r.received_at.substr(0, std::min<std::size_t>(10, r.received_at.size()));
+    if (d.size() != 10 || d < "1900-01-01" || (arrived.size() == 10 && d > arrived)) {
+      a.date_of_birth.reset();
+      r.flag("applicant_date_of_birth_implausible");
+    }
+  } else if (a.full_name || a.id_number) {
+    r.flag("applicant_date_of_birth_missing");
+  }
+  const std::string id = a.id_number.value_or("");
+  if (id.size() != 12 || id.find_first_not_of("0123456789") != std::string::npos) return;
+  const int code = id[3] - '0';
+  static const int kCentury[10] = {1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 1800, 1800};
+  const int year = kCentury[code] + (id[4] - '0') * 10 + (id[5] - '0');
+  if (a.date_of_birth && std::atoi(a.date_of_birth->substr(0, 4).c_str()) != year)
+    r.flag("applicant_id_number_disagrees_with_date_of_birth");
+  if (a.sex && *a.sex != (code % 2 == 0 ? "Nam" : "Nữ")) r.flag("applicant_id_number_disagrees_with_sex");
+}
+
 }  // namespace
 
 std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch,
@@ -239,6 +270,7 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
   }
   if (!r.applicant.full_name && !r.applicant.id_number) r.flag("applicant_missing");
   else if (!r.applicant.full_name || !r.applicant.id_number) r.flag("applicant_incomplete");
+  check_applicant(r);
 
   // Procedure: catalog scores of the form pages, supporting documents counting a little.
   std::map<std::string, double> scores;

@@ -1,5 +1,7 @@
 #include "stages/assemble.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 namespace intake {
@@ -97,6 +99,31 @@ TEST(Assemble, ASeparatorClosesTheDossierBeforeItEvenWhenOnlyBlankPagesFollow) {
   const auto backs = assemble({page(1, "supporting_document", "HỢP ĐỒNG THUÊ"), page(2, "blank")});
   ASSERT_EQ(backs.size(), 1u);
   EXPECT_EQ(backs[0]["pages"].size(), 2u);
+}
+
+// The checks a clerk makes on the applicant: a date of birth that can be one, and the citizen ID's
+// sex, century and year against the date of birth and sex read (079 0 90 001234: a man, 1990).
+TEST(Assemble, TheCitizenIdIsCheckedAgainstTheDateOfBirthAndSex) {
+  const std::string birth = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỜ KHAI ĐĂNG KÝ KHAI SINH\nngười được khai sinh";
+  auto reasons_with = [&](const std::function<void(nlohmann::json&)>& change) {
+    PageItem c = card(3, "079090001234", "Nguyễn Văn An");
+    change(c.fields["applicant"]);
+    const auto records = assemble({envelope(1, "EE123456785VN", true), page(2, "application_form", birth), c});
+    return std::make_pair(records.at(0)["review"]["reasons"].dump(), records.at(0)["applicant"]);
+  };
+  auto [agree, a] = reasons_with([](nlohmann::json&) {});
+  EXPECT_EQ(agree.find("applicant_"), std::string::npos) << agree;
+  auto [later_year, b] = reasons_with([](nlohmann::json& j) { j["date_of_birth"] = "1991-03-15"; });
+  EXPECT_NE(later_year.find("applicant_id_number_disagrees_with_date_of_birth"), std::string::npos) << later_year;
+  EXPECT_EQ(b["date_of_birth"], "1991-03-15");  // which one is wrong is the operator's to say
+  auto [woman, c] = reasons_with([](nlohmann::json& j) { j["sex"] = "Nữ"; });
+  EXPECT_NE(woman.find("applicant_id_number_disagrees_with_sex"), std::string::npos) << woman;
+  // Born after the dossier arrived: misread, left null and flagged.
+  auto [future, d] = reasons_with([](nlohmann::json& j) { j["date_of_birth"] = "2027-01-01"; });
+  EXPECT_NE(future.find("applicant_date_of_birth_implausible"), std::string::npos) << future;
+  EXPECT_TRUE(d["date_of_birth"].is_null());
+  auto [none, e] = reasons_with([](nlohmann::json& j) { j["date_of_birth"] = nullptr; });
+  EXPECT_NE(none.find("applicant_date_of_birth_missing"), std::string::npos) << none;
 }
 
 TEST(Assemble, AnUnreadableLabelTellsTheOperatorToTypeTheNumber) {

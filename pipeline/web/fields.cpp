@@ -88,6 +88,13 @@ std::vector<std::string> fields_of_reason(const ReviewReason& reason) {
   if (code == "applicant_missing" || code == "applicant_incomplete" || code == "id_card_qr_unreadable")
     return {"applicant.full_name", "applicant.id_number"};
   if (code == "applicant_id_mismatch") return {"applicant.id_number"};
+  if (code == "applicant_date_of_birth_missing" || code == "applicant_date_of_birth_implausible")
+    return {"applicant.date_of_birth"};
+  if (code == "applicant_id_number_disagrees_with_date_of_birth")
+    return {"applicant.id_number", "applicant.date_of_birth"};
+  if (code == "applicant_id_number_disagrees_with_sex") return {"applicant.id_number", "applicant.sex"};
+  if (code == "applicant_name_unusual") return {"applicant.full_name"};
+  if (code == "sender_name_unusual") return {"sender.name"};
   if (code == "procedure_uncertain" || code == "procedure_unknown") return {"procedure.id"};
   return {};
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, launchBrowser, shot, ready } from './support.mjs';
+import { startServe, launchBrowser, shot, ready, signInAs } from './support.mjs';
 
 const bin = process.env.INTAKE_BIN;
 const source = process.env.INTAKE_SOURCE_DIR;
@@ -22,18 +22,7 @@ function intake(args, input) {
   return execFileSync(bin, [...args, '--config', config], { input, encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
 }
 
-async function signIn(user, password) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(base + '/login');
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  await ready(page);
-  return { context, page };
-}
+const signIn = (user, password) => signInAs(browser, base, user, password);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'intake-browser-'));

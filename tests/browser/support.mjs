@@ -44,3 +44,17 @@ export async function ready(page) {
   await page.waitForLoadState('networkidle');
   await page.locator('body[data-ready="1"]').waitFor();
 }
+
+// A fresh browser context at a 2019 office screen's size, signed in through the form.
+export async function signInAs(browser, base, user, password) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(base + '/login');
+  await page.fill('#user', user);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await ready(page);
+  return { context, page };
+}
