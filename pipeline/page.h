@@ -59,7 +59,7 @@ struct PageItem {
   double orientation_confidence = 0;
   bool orientation_checked = false;  // OSD has looked at the page (preprocess, or ocr on doubt)
   double skew_deg = 0;
-  bool blank = false;
+  bool blank = false;        // little ink (preprocess); cleared by a bar code (barcode) or confident text (ocr)
   int width = 0, height = 0; // of the original image
   // barcode
   std::vector<Barcode> barcodes;

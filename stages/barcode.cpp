@@ -50,6 +50,8 @@ std::vector<cv::Rect> locate_linear(BarcodeSandbox& sandbox, const cv::Mat& work
   return out;
 }
 
+void read_located(BarcodeSandbox& sandbox, PageItem& page);  // below process()
+
 struct Pass {
   cv::Mat image;
   double scale = 1;  // image pixels per working-image pixel
@@ -77,12 +79,6 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   // alone with the lid open) is little ink, and a page with a symbol is not blank.
   if (page.work.empty()) return;
   auto& sandbox = static_cast<SandboxState&>(*state).sandbox;
-  struct NotBlankIfFound {
-    PageItem& page;
-    ~NotBlankIfFound() {
-      if (!page.barcodes.empty() || page.unread_barcodes > 0) page.blank = false;
-    }
-  } decide{page};
   const cv::Mat& work = page.work;
 
   // 2D symbols several at a time; linear ones one at a time (the sandbox blanks each symbol it
@@ -134,12 +130,19 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
   if (abandoned) page.flag("barcode_decoder_crashed:page=" + std::to_string(page.number));
   // A label that is there but unreadable still tells what the page is (an envelope) and what the
   // operator must type.
-  if (!config_.locate_unread || std::any_of(page.barcodes.begin(), page.barcodes.end(), is_linear)) return;
+  if (config_.locate_unread && std::none_of(page.barcodes.begin(), page.barcodes.end(), is_linear))
+    read_located(sandbox, page);
+  if (!page.barcodes.empty() || page.unread_barcodes > 0) page.blank = false;
+}
+
+// Linear symbols that are there (OpenCV's locator) but that no decoder read: counted, and each
+// read again from a larger copy of where it is: thin bars of a Code 39 rendered from a PDF at
+// 200 dpi alias, and cubic upscaling recovers their edges for the decoder.
+namespace {
+void read_located(BarcodeSandbox& sandbox, PageItem& page) {
+  const cv::Mat& work = page.work;
   const auto located = locate_linear(sandbox, work, page.number);
   page.unread_barcodes = static_cast<int>(located.size());
-  // A symbol that is there but was not read is read again from a larger copy of where it is:
-  // thin bars of a Code 39 rendered from a PDF at 200 dpi alias, and cubic upscaling recovers
-  // their edges for the decoder.
   for (const cv::Rect& box : located) {
     if (box.empty()) continue;
     const int pad = std::max(16, box.height / 2);
@@ -163,5 +166,6 @@ void BarcodeStage::process(PageItem& page, WorkerState* state) const {
     }
   }
 }
+}  // namespace
 
 }  // namespace intake

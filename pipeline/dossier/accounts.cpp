@@ -19,6 +19,13 @@ bool good_name(const std::string& name) {
   return std::regex_match(name, pattern);
 }
 
+void start_sodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium could not start");
+}
+
+}  // namespace
+
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
@@ -27,13 +34,6 @@ std::string random_hex(std::size_t bytes) {
   hex.pop_back();
   return hex;
 }
-
-void start_sodium() {
-  static const bool ready = sodium_init() >= 0;
-  if (!ready) throw std::runtime_error("libsodium could not start");
-}
-
-}  // namespace
 
 std::string_view name_of(Role r) { return kRoles[static_cast<std::size_t>(r)]; }
 

@@ -83,6 +83,8 @@ class Accounts {
 
 // Argon2id (libsodium's interactive limits, its own salt), as a self-describing string.
 std::string hash_password(const std::string& password);
+// `bytes` random bytes (libsodium; sodium_init() first) as lower-case hex: tokens and ids.
+std::string random_hex(std::size_t bytes);
 bool check_password(const std::string& hash, const std::string& password);
 
 }  // namespace intake

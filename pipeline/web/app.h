@@ -104,7 +104,8 @@ struct App {
 
   std::unique_ptr<ConfigDesk> config_desk;  // the admins' config editor and its dry runs
   std::function<void()> on_config_applied;  // intake serve reloads (may be empty)
-  std::function<std::string(const std::vector<DossierRecord>&)> receipts;  // one PDF of slips (may be empty)
+  std::function<std::string(const std::vector<DossierRecord>&, const Catalog&)>
+      receipts;                             // one PDF of slips (may be empty)
   std::string instance;                     // random, per server: a reload makes a new one (/healthz)
   static std::string now_iso();             // local time: "2026-12-01T18:40:00+07:00"
 

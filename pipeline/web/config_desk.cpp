@@ -1,7 +1,5 @@
 #include "pipeline/web/config_desk.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -9,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "pipeline/dossier/accounts.h"
 #include "pipeline/dossier/calendar.h"
 #include "pipeline/dossier/catalog.h"
 #include "pipeline/env.h"
@@ -41,15 +40,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
   return s;
-}
-
-std::string fresh_id() {
-  unsigned char bytes[6];
-  randombytes_buf(bytes, sizeof bytes);
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) id += hex[b >> 4], id += hex[b & 15];
-  return id;
 }
 
 void write_or_throw(const std::filesystem::path& file, const std::string& text) {
@@ -105,7 +95,7 @@ Result<std::string> ConfigDesk::start(const std::map<std::string, std::string>& 
     if (running_) return Error{"đang có một lượt chạy thử: chờ nó xong hoặc bỏ nó"};
   }
 
-  const std::string id = fresh_id();
+  const std::string id = random_hex(6);  // the routes take 12 hex digits
   const auto dir = drafts_ / id;
   const auto draft = [&](const std::string& key) { return dir / (key + ".yaml"); };
   // Messages name the admin's files, not the drafts.

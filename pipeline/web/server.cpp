@@ -572,7 +572,7 @@ void get_batch_receipts(Call& c) {
   if (records.empty()) return page_error(c, 404, "Lô chưa có hồ sơ nào để in giấy tiếp nhận.");
   std::string pdf;
   try {
-    pdf = c.app.receipts(records);
+    pdf = c.app.receipts(records, c.app.catalog);
   } catch (const std::exception& e) {
     spdlog::error("receipts of batch {}: {}", batch->batch_id, e.what());
     return page_error(c, 500, "Không tạo được giấy tiếp nhận: " + std::string(e.what()));
@@ -882,11 +882,7 @@ struct Server::Impl {
             DossierAssembler(config.section<AssembleConfig>("assemble"), catalog,
                              std::make_shared<const WorkingCalendar>(calendar))} {
     if (sodium_init() < 0) throw std::runtime_error("libsodium could not start");
-    {
-      unsigned char bytes[8];
-      randombytes_buf(bytes, sizeof bytes);
-      for (unsigned char b : bytes) app.instance += fmt::format("{:02x}", b);
-    }
+    app.instance = random_hex(8);
     app.policy.idle = std::chrono::minutes(app.serve.session_idle_minutes);
     app.policy.absolute = std::chrono::hours(app.serve.session_hours);
     app.store_path = service.store_path();

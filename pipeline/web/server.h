@@ -16,6 +16,7 @@
 
 #include "pipeline/config.h"
 #include "pipeline/dossier/accounts.h"
+#include "pipeline/dossier/catalog.h"
 #include "pipeline/service/batch_service.h"
 #include "pipeline/web/config_desk.h"
 
@@ -26,8 +27,9 @@ struct ServerOptions {
   // The admins' dry runs of a candidate config (`intake eval --against` in a child process, from
   // tools/intake); empty: the config desk checks a candidate but cannot try it.
   DryRunner dry_run;
-  // The receipt slips of dossiers as one PDF (tools/intake/receipt.h); empty: not offered.
-  std::function<std::string(const std::vector<DossierRecord>&)> receipts;
+  // The receipt slips of dossiers as one PDF (tools/intake/receipt.h), with the server's catalog
+  // (procedure working days, department names); empty: not offered.
+  std::function<std::string(const std::vector<DossierRecord>&, const Catalog&)> receipts;
   // Called after an admin applied a config (the files are written): intake serve reloads.
   std::function<void()> on_config_applied;
 };

@@ -6,10 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, launchBrowser, shot, ready, signInAs } from './support.mjs';
+import { startServe, launchBrowser, shot, ready, signInAs, shutDown } from './support.mjs';
 
 const bin = process.env.INTAKE_BIN;
 const source = process.env.INTAKE_SOURCE_DIR;
@@ -33,12 +33,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (serve) serve.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => shutDown(browser, serve, dir));
 
 const signIn = () => signInAs(browser, base, 'quantri', 'mat-khau-quan-tri');
 

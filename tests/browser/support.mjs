@@ -1,7 +1,7 @@
 // What the browser tests share: intake serve on a free port of 127.0.0.1, Debian's Chromium,
 // screenshots, and waiting for a page's script.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -57,4 +57,16 @@ export async function signInAs(browser, base, user, password) {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   await ready(page);
   return { context, page };
+}
+
+// Closes the browser, stops intake serve (SIGTERM; it finishes what it is doing) and waits for
+// it to exit before the test's folder goes.
+export async function shutDown(browser, serve, dir) {
+  if (browser) await browser.close();
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15000))]);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

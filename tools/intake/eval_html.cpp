@@ -87,13 +87,9 @@ std::string to_html(const Report& r, const std::string& title, const Thumbnailer
   h += fmt::format("<tr><td>silent errors (wrong, not flagged)</td><td><strong>{} dossiers</strong></td></tr></table>",
                    r.silent_dossiers());
   std::string silent;
-  for (const auto& o : r.outcomes) {
-    if (o.flagged) continue;
-    for (const auto& [field, got] : o.got)
-      if (o.truth.count(field) && o.truth.at(field) != got)
-        silent += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(o.batch),
-                              o.first_page, escape(field), escape(o.truth.at(field).dump()), escape(got.dump()));
-  }
+  for (const auto& e : silent_errors(r))
+    silent += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(e.batch),
+                          e.first_page, escape(e.field), escape(e.truth.dump()), escape(e.got.dump()));
   if (!silent.empty())
     h += "<h2>Silent errors</h2><table><tr><th>batch</th><th>first page</th><th>field</th><th>truth</th><th>read</th>"
          "</tr>" +

@@ -289,16 +289,9 @@ json to_json(const Report& r) {
     fields[name] = {{"dossiers", s.dossiers}, {"correct", s.correct}, {"misread", s.misread},
                     {"missed", s.missed},     {"silent", s.silent},   {"accuracy", s.accuracy()}};
   json silent = json::array();
-  for (const auto& o : r.outcomes) {
-    if (o.flagged) continue;
-    for (const auto& [field, got] : o.got)
-      if (o.truth.count(field) && o.truth.at(field) != got)
-        silent.push_back({{"batch", o.batch},
-                          {"first_page", o.first_page},
-                          {"field", field},
-                          {"truth", o.truth.at(field)},
-                          {"got", got}});
-  }
+  for (const auto& e : silent_errors(r))
+    silent.push_back(
+        {{"batch", e.batch}, {"first_page", e.first_page}, {"field", e.field}, {"truth", e.truth}, {"got", e.got}});
   json cer = json::object();
   for (const auto& [type, c] : r.cer_by_type) cer[type] = {{"edits", c.first}, {"chars", c.second}, {"cer", r.cer(type)}};
   json cer_cond = json::object();
@@ -339,6 +332,17 @@ json to_json(const Report& r) {
           {"seconds", r.seconds},
           {"pages_per_minute", r.seconds > 0 ? r.pages_processed * 60.0 / r.seconds : 0.0},
           {"worst_pages", problems}};
+}
+
+std::vector<SilentError> silent_errors(const Report& r) {
+  std::vector<SilentError> out;
+  for (const auto& o : r.outcomes) {
+    if (o.flagged) continue;
+    for (const auto& [field, got] : o.got)
+      if (const auto t = o.truth.find(field); t != o.truth.end() && t->second != got)
+        out.push_back({o.batch, o.first_page, field, t->second, got});
+  }
+  return out;
 }
 
 json compare(const Report& a, const Report& b) {
@@ -482,19 +486,13 @@ std::string to_markdown(const Report& r, const std::string& title) {
     for (const auto& [label, c] : r.cer_by_condition)
       md += fmt::format("| {} | {:.2f}% |\n", label, c.second ? 100.0 * c.first / c.second : 0.0);
   }
-  bool any_silent = false;
-  for (const auto& o : r.outcomes) {
-    if (o.flagged) continue;
-    for (const auto& [field, got] : o.got) {
-      if (!o.truth.count(field) || o.truth.at(field) == got) continue;
-      if (!any_silent)
-        md +=
-            "\n## Silent errors (wrong, not flagged)\n\n| batch | first page | field | truth | read "
-            "|\n|---|---|---|---|---|\n";
-      any_silent = true;
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", o.batch, o.first_page, field, o.truth.at(field).dump(),
-                        got.dump());
-    }
+  const auto silent = silent_errors(r);
+  if (!silent.empty()) {
+    md +=
+        "\n## Silent errors (wrong, not flagged)\n\n| batch | first page | field | truth | read "
+        "|\n|---|---|---|---|---|\n";
+    for (const auto& e : silent)
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", e.batch, e.first_page, e.field, e.truth.dump(), e.got.dump());
   }
   if (!r.problems.empty()) {
     md += "\n## Worst pages\n\n| batch | page | file | what |\n|---|---|---|---|\n";

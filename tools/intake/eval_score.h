@@ -80,6 +80,15 @@ void score_batch(Report& report, const std::string& batch, const std::vector<Dos
                  const std::vector<DossierRecord>& predicted, const std::vector<nlohmann::json>& explanations,
                  const std::vector<int>& separators, const std::map<int, std::vector<std::string>>& conditions = {});
 
+// A wrong value in a dossier that was not flagged for review: what must never happen.
+struct SilentError {
+  std::string batch;
+  int first_page = 0;
+  std::string field;
+  nlohmann::json truth, got;
+};
+std::vector<SilentError> silent_errors(const Report& report);  // in batch and scan order
+
 // Character edits between two texts after NFC and white-space collapsing (code points).
 long edit_distance(const std::string& truth, const std::string& got, long* truth_length);
 

@@ -16,7 +16,6 @@
 #include "pipeline/service/hot_folder.h"
 #include "pipeline/signals.h"
 #include "pipeline/web/server.h"
-#include "stages/classify.h"
 #include "stages/sections.h"
 #include "tools/intake/corpus.h"
 #include "tools/intake/receipt.h"
@@ -82,10 +81,8 @@ nlohmann::json dry_run(const web::DryRunRequest& r, const std::atomic<bool>& can
 bool serve_once(const Config& config, const ServiceOptions& options, std::string& listen, bool first) {
   BatchService service(config, options);
   std::atomic<bool> reload{false};
-  Catalog catalog = Catalog::load(config.resolve(config.section<ClassifyConfig>("classify").catalog));
-  const ReceiptContext receipt{config.agency.name, &catalog};
-  const auto receipts = [&receipt](const std::vector<DossierRecord>& records) {
-    return receipts_pdf(records, receipt);
+  const auto receipts = [&config](const std::vector<DossierRecord>& records, const Catalog& catalog) {
+    return receipts_pdf(records, {config.agency.name, &catalog});
   };
   web::Server server(service, config, {listen, dry_run, receipts, [&reload] { reload = true; }});
   const int port = server.bind();
