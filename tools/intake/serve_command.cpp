@@ -103,7 +103,10 @@ bool serve_once(const Config& config, const ServiceOptions& options, std::string
   else spdlog::info("intake serve: the new configuration is in use, at {}", server.address());
   while (!stop_requested() && !reload) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   if (reload && !stop_requested()) {
-    // Batches under way finish on the config they began with.
+    // The page that applied it loads its script and style from this server before it is stopped
+    // (else it could not follow the reload); then batches under way finish on the config they
+    // began with.
+    for (int i = 0; i < 15 && !stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (service.pending() > 0) spdlog::info("reload: waiting for {} batch(es) to finish", service.pending());
     while (!stop_requested() && service.pending() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

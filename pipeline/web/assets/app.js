@@ -413,7 +413,7 @@ function configAppliedScreen() {
   const old = mark.dataset.instance;
   const poll = async () => {
     try {
-      const r = await fetch('/healthz', { cache: 'no-store' });
+      const r = await fetch('/healthz', { cache: 'no-store', signal: AbortSignal.timeout(3000) });
       const h = await r.json();
       if (h.instance && h.instance !== old) { location.href = `/admin/config?applied=${mark.dataset.id}`; return; }
     } catch (e) { /* the server is restarting */ }
