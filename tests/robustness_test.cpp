@@ -165,6 +165,20 @@ void expect_committed_exactly_once(const std::filesystem::path& dir, const std::
 
 // The reproduction, generalised: random kill -9 while the batch runs, rerun on the same
 // store each time, then let it finish. Pages in flight at a kill cost no attempt.
+// The ports the tcp tests listen on must not be ones the kernel may give any process's next
+// outgoing connection before the child binds them (CI at c000de6 failed so), nor the same twice.
+TEST(Robustness, TestPortsAreOutsideTheEphemeralRangeAndNeverRepeated) {
+  int low = 32768, high = 60999;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low >> high;
+  std::set<int> seen;
+  for (int i = 0; i < 200; ++i) {
+    const int port = testing::free_tcp_port();
+    ASSERT_GT(port, 0);
+    EXPECT_TRUE(port < low || port > high) << port << " is in the ephemeral range " << low << "-" << high;
+    EXPECT_TRUE(seen.insert(port).second) << port << " given twice";
+  }
+}
+
 TEST(Robustness, RandomKillsWithRerunsLoseNothingAndDoubleNothing) {
   const int kills = std::getenv("INTAKE_KILLS") ? std::atoi(std::getenv("INTAKE_KILLS")) : 4;
   std::mt19937 rng(std::random_device{}());

@@ -1,16 +1,18 @@
 #include "tests/support/run_intake.h"
 
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
-#include <set>
-#include <sstream>
-#include <spawn.h>
+#include <mutex>
 #include <netinet/in.h>
+#include <random>
+#include <set>
+#include <spawn.h>
+#include <sstream>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
 
 #include "pipeline/text.h"
 #include "tools/intake/eval_score.h"
@@ -77,16 +79,33 @@ nlohmann::json comparable(nlohmann::json r) {
   return r;
 }
 
+// The kernel's own choice of a free port (bind to port 0) comes from the ephemeral range, where
+// any process's next outgoing connection may take it before the test's child listens on it (CI
+// at c000de6: "Address already in use"). So the port comes from below that range, where nothing
+// is handed out unasked, is checked free by binding it, and is never given twice in one process.
 int free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  static std::mutex mutex;
+  static std::set<int> given;
+  static std::mt19937 random(static_cast<unsigned>(getpid()) * 2654435761u ^ static_cast<unsigned>(time(nullptr)));
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  const int high = std::max(ephemeral_low, 2048) - 1, low = std::max(1024, high - 12000);
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = std::uniform_int_distribution<int>(low, high)(random);
+    if (given.count(port)) continue;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (!free) continue;
+    given.insert(port);
+    return port;
+  }
+  return 0;
 }
 
 std::filesystem::path fresh_dir(const std::string& name) {

@@ -25,7 +25,8 @@ Exit wait_for(int pid);
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
 // A record without what legitimately differs between two runs of the same batch.
 nlohmann::json comparable(nlohmann::json record);
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (so no outgoing
+// connection takes it meanwhile), and not given before in this process.
 int free_tcp_port();
 // A fresh empty directory under the system temp dir.
 std::filesystem::path fresh_dir(const std::string& name);
