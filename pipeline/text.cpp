@@ -52,6 +52,20 @@ std::string fold(std::string_view utf8) {
   return to_utf8(out);
 }
 
+std::string match_key(std::string_view utf8) {
+  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  UErrorCode status = U_ZERO_ERROR;
+  auto composed = normalizer(true).normalize(s, status);
+  if (U_FAILURE(status)) composed = s;
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < composed.length();) {
+    const UChar32 c = composed.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isalnum(c)) out.append(u_tolower(c));
+  }
+  return to_utf8(out);
+}
+
 bool vietnamese_syllable(std::string_view word) {
   // Vowel groups with the tone marks taken off (and their vowel marks kept), per the spelling in
   // use: the nuclei, with the glides that write them.

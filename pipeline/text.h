@@ -25,6 +25,9 @@ bool has_alnum(std::string_view utf8);
 bool vietnamese_syllable(std::string_view word);
 // Every white-space separated word of `name` is a Vietnamese syllable (an empty name is not).
 bool vietnamese_name(std::string_view name);
+// Lower case, letters and digits only, diacritics kept: what two readings of the same print share
+// whatever spacing and punctuation OCR gave them ("079 095-00" -> "07909500", "Bình," -> "bình").
+std::string match_key(std::string_view utf8);
 // Collapse runs of white space to one space and trim.
 std::string squeeze(std::string_view s);
 // Safe to show on a terminal and in a record: valid UTF-8 is kept, but control characters (C0

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "pipeline/text.h"
 #include "stages/classify.h"
@@ -67,6 +68,63 @@ void mark_form_continuations(std::vector<PageItem>& pages) {
   }
 }
 
+// A page's evidence for one field (the extract stage's), with the page it was read on.
+std::optional<FieldEvidence> evidence_on(const PageItem& p, const std::string& key) {
+  if (!p.fields.contains("evidence") || !p.fields["evidence"].contains(key)) return std::nullopt;
+  try {
+    FieldEvidence e = evidence_from_json(p.fields["evidence"][key], "evidence." + key);
+    e.page = p.number;
+    return e;
+  } catch (const RecordError&) {
+    return std::nullopt;  // a page from an older worker: no evidence rather than a wrong one
+  }
+}
+
+// Two independent readings that agree: wrong together only if both are (errors independent).
+double together(double a, double b) { return std::round((1 - (1 - a) * (1 - b)) * 1000) / 1000; }
+
+const std::optional<std::string>* value_slot(const DossierRecord& r, const std::string& key) {
+  static const std::map<std::string, std::optional<std::string> Applicant::*> kApplicant = {
+      {"applicant.full_name", &Applicant::full_name},
+      {"applicant.id_number", &Applicant::id_number},
+      {"applicant.date_of_birth", &Applicant::date_of_birth},
+      {"applicant.sex", &Applicant::sex},
+      {"applicant.address", &Applicant::address}};
+  if (key == "tracking_number") return &r.tracking_number;
+  if (key == "sender.name") return &r.sender.name;
+  if (key == "sender.address") return &r.sender.address;
+  if (key == "sender.phone") return &r.sender.phone;
+  if (key == "procedure.id") return &r.procedure.id;
+  if (auto it = kApplicant.find(key); it != kApplicant.end()) return &(r.applicant.*(it->second));
+  return nullptr;
+}
+
+// The envelope's sender is often the applicant. The same name (accents aside) on the envelope and
+// on the form or card is two readings of one name: where they agree each backs the other; where
+// only the accents differ, the ID card's QR payload is the name as registered and the envelope's
+// reading takes its accents, while a form's reading against the envelope's cannot say which one
+// OCR got wrong, and the dossier is flagged (both kept).
+void cross_check_names(DossierRecord& r) {
+  if (!r.sender.name || !r.applicant.full_name) return;
+  const std::string sender = text::nfc(*r.sender.name), applicant = text::nfc(*r.applicant.full_name);
+  if (text::fold(sender) != text::fold(applicant)) return;  // someone posting for the applicant
+  auto s = r.evidence.find("sender.name");
+  auto a = r.evidence.find("applicant.full_name");
+  if (s == r.evidence.end() || a == r.evidence.end()) return;
+  if (sender == applicant) {
+    const double both = together(s->second.confidence, a->second.confidence);
+    s->second.confidence = a->second.confidence = both;
+    s->second.check("agrees:" + a->second.source);
+    a->second.check("agrees:envelope");
+  } else if (a->second.source == "id_card_qr") {
+    r.sender.name = applicant;
+    s->second.confidence = a->second.confidence;
+    s->second.check("accents_from:id_card_qr");
+  } else {
+    r.flag("sender_name_disagrees_with_applicant");
+  }
+}
+
 // What a clerk checks on the applicant (and the sender's name) before anyone relies on it. A date of birth must be one
 // (from 1900, not after the dossier arrived: else it was misread, and is left null); one that is
 // missing is asked for. The 12-digit citizen ID encodes the sex and century (its 4th digit: 0/1 a
@@ -93,12 +151,31 @@ void check_applicant(DossierRecord& r) {
   const int code = id[3] - '0';
   static const int kCentury[10] = {1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 1800, 1800};
   const int year = kCentury[code] + (id[4] - '0') * 10 + (id[5] - '0');
-  if (a.date_of_birth && std::atoi(a.date_of_birth->substr(0, 4).c_str()) != year)
+  auto agrees = [&](const std::string& key, const std::string& with) {
+    if (auto e = r.evidence.find(key); e != r.evidence.end()) e->second.check("agrees:" + with);
+  };
+  if (a.date_of_birth && std::atoi(a.date_of_birth->substr(0, 4).c_str()) != year) {
     r.flag("applicant_id_number_disagrees_with_date_of_birth");
-  if (a.sex && *a.sex != (code % 2 == 0 ? "Nam" : "Nữ")) r.flag("applicant_id_number_disagrees_with_sex");
+  } else if (a.date_of_birth) {
+    agrees("applicant.date_of_birth", "id_number");
+    agrees("applicant.id_number", "date_of_birth");
+  }
+  if (a.sex && *a.sex != (code % 2 == 0 ? "Nam" : "Nữ")) {
+    r.flag("applicant_id_number_disagrees_with_sex");
+  } else if (a.sex) {
+    agrees("applicant.sex", "id_number");
+  }
 }
 
 }  // namespace
+
+const std::vector<std::string>& evidence_fields() {
+  static const std::vector<std::string> kFields = {
+      "tracking_number",     "sender.name",         "sender.address",          "sender.phone",
+      "applicant.full_name", "applicant.id_number", "applicant.date_of_birth", "applicant.sex",
+      "applicant.address",   "procedure.id"};
+  return kFields;
+}
 
 std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch,
                                                       std::vector<nlohmann::json>* explanations) const {
@@ -222,6 +299,8 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
       r.tracking_valid = t.value("valid", false);
     }
     if (envelope->fields.contains("sender")) r.sender = sender_of(envelope->fields["sender"]);
+    for (const char* key : {"tracking_number", "sender.name", "sender.address", "sender.phone"})
+      if (auto e = evidence_on(*envelope, key)) r.evidence[key] = *e;
     if (!r.sender.name || !r.sender.address) r.flag("sender_incomplete");
   }
   if (!r.tracking_number) {
@@ -234,16 +313,28 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
 
   // Applicant: an ID card's QR code beats the form's OCR.
   std::vector<Applicant> cards, forms;
+  std::vector<const PageItem*> card_pages, form_pages;
   for (const PageItem* p : pages) {
     if (!is_content(*p) || !p->fields.contains("applicant")) continue;
-    (type_of(*p) == "id_card" ? cards : forms).push_back(applicant_of(p->fields["applicant"]));
+    const bool card = type_of(*p) == "id_card";
+    (card ? cards : forms).push_back(applicant_of(p->fields["applicant"]));
+    (card ? card_pages : form_pages).push_back(p);
   }
+  static const std::pair<const char*, std::optional<std::string> Applicant::*> kApplicantFields[] = {
+      {"applicant.full_name", &Applicant::full_name},
+      {"applicant.id_number", &Applicant::id_number},
+      {"applicant.date_of_birth", &Applicant::date_of_birth},
+      {"applicant.sex", &Applicant::sex},
+      {"applicant.address", &Applicant::address}};
   Applicant form_applicant;
   form_applicant.source = "ocr";
-  for (const auto& f : forms) {
-    for (auto field : {&Applicant::full_name, &Applicant::id_number, &Applicant::date_of_birth, &Applicant::sex,
-                       &Applicant::address})
-      if (!(form_applicant.*field) && f.*field) form_applicant.*field = f.*field;
+  std::map<std::string, FieldEvidence> form_evidence;
+  for (std::size_t i = 0; i < forms.size(); ++i) {
+    for (const auto& [key, field] : kApplicantFields)
+      if (!(form_applicant.*field) && forms[i].*field) {
+        form_applicant.*field = forms[i].*field;
+        if (auto e = evidence_on(*form_pages[i], key)) form_evidence[key] = *e;
+      }
   }
   if (!cards.empty()) {
     // The applicant's card: the one matching the form's ID number, else the sender's or the
@@ -265,11 +356,22 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
       }
     r.applicant = *chosen;
     if (!form_id.empty() && form_id != r.applicant.id_number.value_or("")) r.flag("applicant_id_mismatch");
+    const PageItem* card_page = card_pages[static_cast<std::size_t>(chosen - cards.data())];
+    for (const auto& [key, field] : kApplicantFields) {
+      auto e = evidence_on(*card_page, key);
+      if (!e || !(r.applicant.*field)) continue;
+      // The form says the same: two prints of one value.
+      if (form_applicant.*field && text::nfc(*(form_applicant.*field)) == text::nfc(*(r.applicant.*field)))
+        e->check("agrees:form");
+      r.evidence[key] = *e;
+    }
   } else if (!forms.empty()) {
     r.applicant = form_applicant;  // source "ocr", even when the form gave nothing
+    for (auto& [key, e] : form_evidence) r.evidence[key] = e;
   }
   if (!r.applicant.full_name && !r.applicant.id_number) r.flag("applicant_missing");
   else if (!r.applicant.full_name || !r.applicant.id_number) r.flag("applicant_incomplete");
+  cross_check_names(r);
   check_applicant(r);
 
   // Procedure: catalog scores of the form pages, supporting documents counting a little.
@@ -291,6 +393,13 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
     if (proc && confidence >= config_.min_procedure_confidence) {
       r.procedure = {proc->id, proc->code, proc->name, confidence};
       r.department = proc->department;
+      FieldEvidence e{"classifier", std::nullopt, std::nullopt, {}, confidence, {"catalog_keywords"}};
+      for (const PageItem* p : pages)
+        if (is_content(*p) && type_of(*p) == "application_form") {
+          e.page = p->number;
+          break;
+        }
+      r.evidence["procedure.id"] = e;
       // The legal clock: N working days after the effective receipt day.
       if (calendar_) {
         const auto due = calendar_->due_date(batch.received_at, proc->working_days);
@@ -308,6 +417,19 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
     }
   } else {
     r.flag("procedure_unknown");
+  }
+
+  // Evidence only for values there are; a value less sure than its field's threshold is flagged.
+  for (auto it = r.evidence.begin(); it != r.evidence.end();) {
+    const auto* value = value_slot(r, it->first);
+    if (!value || !value->has_value()) {
+      it = r.evidence.erase(it);
+      continue;
+    }
+    if (auto t = config_.field_confidence.find(it->first);
+        t != config_.field_confidence.end() && it->second.confidence < t->second)
+      r.flag("field_unsure:" + it->first);
+    ++it;
   }
   return r;
 }

@@ -15,7 +15,9 @@
 // missing_document:TYPE. Immutable; thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,7 +33,13 @@ namespace intake {
 struct AssembleConfig {
   double min_procedure_confidence = 0.6;  // below: procedure_uncertain
   double min_ocr_confidence = 60;         // forms below: low_ocr_confidence
+  // Field key -> the confidence (0..1) below which its value is flagged field_unsure:KEY. The
+  // figures are chosen on a labelled corpus so that no wrong value stays above them (`intake
+  // eval` lists, per field, the most confident wrong value). A field not listed is not flagged.
+  std::map<std::string, double> field_confidence;
 };
+// The fields that carry evidence, the review screen's keys.
+const std::vector<std::string>& evidence_fields();
 
 class DossierAssembler {
  public:

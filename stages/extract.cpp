@@ -1,6 +1,8 @@
 #include "stages/extract.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -115,8 +117,54 @@ std::string name_case(const std::string& name) {
   return has_lower ? name : text::title_case(name);
 }
 
+// The page's words as OCR lines (the order Tesseract read them in).
+std::vector<std::vector<const Word*>> word_lines(const std::vector<Word>& words) {
+  std::vector<std::vector<const Word*>> lines;
+  for (const auto& w : words) {
+    if (lines.empty() || lines.back().front()->line != w.line) lines.emplace_back();
+    lines.back().push_back(&w);
+  }
+  return lines;
+}
 
 }  // namespace
+
+std::vector<const Word*> words_of(const std::vector<Word>& words, const std::string& value) {
+  const std::string wanted = text::match_key(value);
+  if (wanted.empty()) return {};
+  for (const auto& line : word_lines(words)) {
+    std::string key;
+    std::vector<std::size_t> owner;  // byte of `key` -> word of `line`
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const std::string k = text::match_key(line[i]->text);
+      key += k;
+      owner.insert(owner.end(), k.size(), i);
+    }
+    const auto at = key.find(wanted);
+    if (at == std::string::npos) continue;
+    return {line.begin() + static_cast<long>(owner[at]),
+            line.begin() + static_cast<long>(owner[at + wanted.size() - 1]) + 1};
+  }
+  return {};
+}
+
+json read_evidence(const std::vector<const Word*>& words, const std::string& label, double page_confidence) {
+  json boxes = json::array();
+  double least = 100;
+  for (const Word* w : words) {
+    boxes.push_back(
+        {{"text", w->text}, {"confidence", std::round(w->confidence * 10) / 10}, {"box", {w->x, w->y, w->w, w->h}}});
+    least = std::min<double>(least, w->confidence);
+  }
+  // A value not found among the words (OCR's text and its words disagree on spacing across
+  // lines) is as sure as the page's reading as a whole, and says so by having no words.
+  const double confidence = words.empty() ? page_confidence / 100 : least / 100;
+  return {{"source", "ocr"},
+          {"label", label.empty() ? json() : json(label)},
+          {"words", boxes},
+          {"confidence", std::round(std::clamp(confidence, 0.0, 1.0) * 100) / 100},
+          {"checks", json::array()}};
+}
 
 std::string layout_text(const std::vector<Word>& words) {
   std::vector<int> heights;
@@ -136,7 +184,7 @@ std::string layout_text(const std::vector<Word>& words) {
   return out;
 }
 
-std::string labeled_value(const std::string& page_text, const std::vector<std::string>& labels) {
+Labelled labelled(const std::string& page_text, const std::vector<std::string>& labels) {
   const auto lines = lines_of(page_text);
   for (const auto& wanted : labels) {
     const std::string key = label_key(wanted);
@@ -146,11 +194,15 @@ std::string labeled_value(const std::string& page_text, const std::vector<std::s
       if (label == key || (label.size() > key.size() && label.compare(label.size() - key.size(), key.size(), key) == 0 &&
                            label[label.size() - key.size() - 1] == ' ')) {
         const auto v = clean_value(value);
-        if (!v.empty()) return v;
+        if (!v.empty()) return {text::squeeze(line.substr(0, line.find(':'))), v};
       }
     }
   }
   return {};
+}
+
+std::string labeled_value(const std::string& page_text, const std::vector<std::string>& labels) {
+  return labelled(page_text, labels).value;
 }
 
 namespace {
@@ -188,6 +240,17 @@ bool continues_address(const std::string& address, const std::string& line) {
   return false;
 }
 
+// How sure a value is whose label was read only nearly right.
+constexpr double kMisreadLabelConfidence = 0.5;
+
+// One letter off "sdt" (the usual short label of a phone number): "sbt", "sđt" read "sat", "sdi".
+bool near_phone_label(const std::string& label) {
+  if (label.size() != 3 || label == "sdt") return false;
+  int differ = 0;
+  for (std::size_t i = 0; i < 3; ++i) differ += label[i] != "sdt"[i];
+  return differ == 1;
+}
+
 // "NGƯỜI GỬI" / "Người gửi:" (optionally with the value after the colon).
 bool heading_is(const std::string& line, std::string_view who) {
   std::string label, value;
@@ -197,14 +260,26 @@ bool heading_is(const std::string& line, std::string_view who) {
 
 }  // namespace
 
-json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts, const Provinces* provinces) {
+json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts, const Provinces* provinces,
+                    const std::vector<Word>* words, json* evidence, double page_confidence) {
   json sender{{"name", nullptr}, {"address", nullptr}, {"phone", nullptr}};
+  // What each value was read from: its label as printed and the pieces of text it was made of.
+  struct Source {
+    std::string label;
+    std::vector<std::string> pieces;
+    bool label_misread = false;  // only close to the field's label
+  };
+  std::map<std::string, Source> read;
+  auto label_of = [](const std::string& line) { return text::squeeze(line.substr(0, line.find(':'))); };
   const auto lines = lines_of(envelope_text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!heading_is(lines[i], "nguoi gui")) continue;
     std::string label, value;
     if (split_label(lines[i], label, value))
-      if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
+      if (auto name = clean_value(value); !name.empty()) {
+        sender["name"] = name_case(name);
+        read["name"] = {label_of(lines[i]), {name}};
+      }
     std::string address;
     bool in_address = false, comma = false;  // comma: the address line so far ended with ','
     auto ends_with_comma = [](std::string v) {
@@ -216,6 +291,7 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
       if (!split_label(lines[j], label, value)) {
         if (in_address && continues_address(comma ? address + "," : address, lines[j])) {
           address = text::squeeze(address + (comma ? ", " : " ") + clean_value(lines[j]));
+          read["address"].pieces.push_back(clean_value(lines[j]));
           comma = ends_with_comma(lines[j]);
         } else {
           in_address = false;
@@ -224,14 +300,28 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
       }
       in_address = false;
       if (sender["name"].is_null() && (label == "ho ten" || label == "ho va ten" || label == "ten")) {
-        if (auto name = clean_value(value); !name.empty()) sender["name"] = name_case(name);
+        if (auto name = clean_value(value); !name.empty()) {
+          sender["name"] = name_case(name);
+          read["name"] = {label_of(lines[j]), {name}};
+        }
       } else if (address.empty() && (label.find("dia chi") != std::string::npos || label == "d c")) {
         address = clean_value(value);
         in_address = !address.empty();
         comma = ends_with_comma(value);
+        read["address"] = {label_of(lines[j]), {address}};
       } else if (sender["phone"].is_null() &&
                  (label.find("dien thoai") != std::string::npos || label == "sdt" || label == "dt")) {
-        if (auto p = phone_of(value)) sender["phone"] = *p;
+        if (auto p = phone_of(value)) {
+          sender["phone"] = *p;
+          read["phone"] = {label_of(lines[j]), {clean_value(value)}};
+        }
+      } else if (sender["phone"].is_null() && near_phone_label(label)) {
+        // "SBT: 0865 926 175": the label misread, the number phone-shaped. Taken, but as doubtful
+        // as a misread label makes it (field_unsure:sender.phone below the threshold).
+        if (auto p = phone_of(value)) {
+          sender["phone"] = *p;
+          read["phone"] = {label_of(lines[j]), {clean_value(value)}, true};
+        }
       }
     }
     if (!address.empty()) {
@@ -243,36 +333,84 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
     }
     break;
   }
+  if (evidence && words) {
+    for (const auto& [field, source] : read) {
+      if (sender[field].is_null()) continue;
+      std::vector<const Word*> ws;
+      bool all = true;
+      for (const auto& piece : source.pieces) {
+        auto found = words_of(*words, piece);
+        all = all && !found.empty();
+        ws.insert(ws.end(), found.begin(), found.end());
+      }
+      json e = read_evidence(all ? ws : std::vector<const Word*>{}, source.label, page_confidence);
+      const std::string value = sender[field].get<std::string>();
+      if (field == "name" && text::vietnamese_name(value)) e["checks"].push_back("vietnamese_name");
+      if (field == "address") e["checks"].push_back("known_province");
+      if (field == "phone") e["checks"].push_back("phone_format");
+      if (source.label_misread) e["confidence"] = std::min(e["confidence"].get<double>(), kMisreadLabelConfidence);
+      (*evidence)["sender." + field] = e;
+    }
+  }
   return sender;
 }
 
-json extract_applicant_from_form(const std::string& text) {
+json extract_applicant_from_form(const std::string& text, const std::vector<Word>* words, json* evidence,
+                                 double page_confidence, const Provinces* provinces) {
   json a{{"full_name", nullptr}, {"id_number", nullptr}, {"date_of_birth", nullptr},
          {"sex", nullptr},       {"address", nullptr},   {"source", "ocr"}};
-  if (auto v = labeled_value(text, {"Họ, chữ đệm, tên người yêu cầu", "Họ và tên người yêu cầu", "Tôi là", "Họ và tên",
-                                    "Họ, chữ đệm, tên"});
-      !v.empty()) {
+  // The field's evidence: the words `printed` was read from, after the label as read.
+  auto note = [&](const char* field, const Labelled& l, const std::string& printed, std::vector<std::string> checks) {
+    if (!evidence || !words) return;
+    json e = read_evidence(words_of(*words, printed), l.label, page_confidence);
+    for (auto& c : checks) e["checks"].push_back(std::move(c));
+    (*evidence)[std::string("applicant.") + field] = e;
+  };
+  if (auto l = labelled(text, {"Họ, chữ đệm, tên người yêu cầu", "Họ và tên người yêu cầu", "Tôi là", "Họ và tên",
+                               "Họ, chữ đệm, tên"});
+      !l.value.empty()) {
     // "Tôi là (ghi họ tên bằng chữ in hoa): TRẦN VĂN BÌNH": the label may carry a remark.
     // A Vietnamese full name without a single accent ("Nguyen Minh Linh", "Bang Duy Tam Loc") is
     // what Tesseract makes of a faint or blurred line: left null (the dossier is then flagged
     // applicant_incomplete) rather than stored misspelt.
+    const std::string& v = l.value;
     const bool accented = std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-    if (accented) a["full_name"] = name_case(v);
+    if (accented) {
+      a["full_name"] = name_case(v);
+      note("full_name", l, v,
+           text::vietnamese_name(v) ? std::vector<std::string>{"vietnamese_name"} : std::vector<std::string>{});
+    }
   }
-  if (auto v = labeled_value(text, {"Số định danh cá nhân", "Số CCCD", "Số căn cước công dân", "Số căn cước"}); !v.empty())
-    if (auto id = twelve_digits(v)) a["id_number"] = *id;
-  if (auto v = labeled_value(text, {"Ngày, tháng, năm sinh", "Ngày sinh"}); !v.empty())
-    if (auto d = date_dmy(v)) a["date_of_birth"] = *d;
-  if (auto v = labeled_value(text, {"Giới tính"}); !v.empty())
-    if (auto s = sex_of(v)) a["sex"] = *s;
-  if (auto v = labeled_value(text, {"Nơi cư trú", "Địa chỉ thường trú", "Địa chỉ liên lạc", "Địa chỉ"}); !v.empty())
-    a["address"] = v;
+  if (auto l = labelled(text, {"Số định danh cá nhân", "Số CCCD", "Số căn cước công dân", "Số căn cước"});
+      !l.value.empty())
+    if (auto id = twelve_digits(l.value)) {
+      a["id_number"] = *id;
+      const bool known = !provinces || provinces->id_code(std::stoi(id->substr(0, 3)));
+      note("id_number", l, *id, known ? std::vector<std::string>{"citizen_id_province"} : std::vector<std::string>{});
+    }
+  if (auto l = labelled(text, {"Ngày, tháng, năm sinh", "Ngày sinh"}); !l.value.empty())
+    if (auto d = date_dmy(l.value)) {
+      a["date_of_birth"] = *d;
+      note("date_of_birth", l, l.value, {"date"});
+    }
+  if (auto l = labelled(text, {"Giới tính"}); !l.value.empty())
+    if (auto sx = sex_of(l.value)) {
+      a["sex"] = *sx;
+      note("sex", l, l.value, {});
+    }
+  if (auto l = labelled(text, {"Nơi cư trú", "Địa chỉ thường trú", "Địa chỉ liên lạc", "Địa chỉ"}); !l.value.empty()) {
+    a["address"] = l.value;
+    const bool known = provinces && provinces->ends_address(l.value);
+    note("address", l, l.value, known ? std::vector<std::string>{"known_province"} : std::vector<std::string>{});
+  }
   return a;
 }
 
 void ExtractStage::process(PageItem& page, WorkerState*) const {
   if (!page.type) return;
   const std::string& type = *page.type;
+  const double page_confidence = page.ocr_confidence.value_or(0);
+  json evidence = json::object();
   if (type == "envelope") {
     json tracking{{"number", nullptr}, {"valid", false}, {"source", nullptr}};
     // Barcodes first: Code 128 carries its own checksum, so what it says is what is printed.
@@ -280,20 +418,32 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
       auto id = s10::normalize(b.text);
       if (!id) continue;
       const bool ok = s10::valid(*id);
-      if (tracking["number"].is_null() || (ok && !tracking["valid"].get<bool>()))
+      if (tracking["number"].is_null() || (ok && !tracking["valid"].get<bool>())) {
         tracking = {{"number", *id}, {"valid", ok}, {"source", "barcode"}};
+        json checks = json::array({"barcode:" + b.format});
+        if (ok) checks.push_back("s10_check_digit");
+        evidence["tracking_number"] = {{"source", "barcode"},
+                                       {"label", nullptr},
+                                       {"words", json::array()},
+                                       {"confidence", ok ? 1.0 : 0.0},
+                                       {"checks", checks}};
+      }
     }
     if (tracking["number"].is_null()) {
       for (const auto& candidate : s10::find_in_text(page.text))
         if (s10::valid(candidate)) {
           tracking = {{"number", candidate}, {"valid", true}, {"source", "ocr"}};
           page.flag("tracking_number_from_ocr");
+          json e = read_evidence(words_of(page.words, candidate), "", page_confidence);
+          e["checks"].push_back("s10_check_digit");
+          evidence["tracking_number"] = e;
           break;
         }
     }
     page.fields["tracking"] = tracking;
     std::vector<std::string> doubts;
-    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts, &provinces_);
+    page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts,
+                                           &provinces_, &page.words, &evidence, page_confidence);
     for (const auto& d : doubts) page.flag(d);
   } else if (type == "id_card") {
     for (const auto& b : page.barcodes) {
@@ -306,13 +456,28 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
                                     {"sex", card->sex ? json(*card->sex) : json()},
                                     {"address", card->address ? json(*card->address) : json()},
                                     {"source", "id_card_qr"}};
+        // The QR code's own error correction: what it says is what the card's chip-era print says.
+        for (const char* f : {"full_name", "id_number", "date_of_birth", "sex", "address"}) {
+          if (page.fields["applicant"][f].is_null()) continue;
+          json checks = json::array({"qr_payload"});
+          if (std::string_view(f) == "id_number" && provinces_.id_code(std::stoi(card->id_number.substr(0, 3))))
+            checks.push_back("citizen_id_province");
+          evidence[std::string("applicant.") + f] = {{"source", "id_card_qr"},
+                                                     {"label", nullptr},
+                                                     {"words", json::array()},
+                                                     {"confidence", 1.0},
+                                                     {"checks", checks}};
+        }
+        page.fields["evidence"] = evidence;
         return;
       }
       page.flag("id_card_qr_unreadable:page=" + std::to_string(page.number));
     }
   } else if (type == "application_form") {
-    page.fields["applicant"] = extract_applicant_from_form(page.text);
+    page.fields["applicant"] =
+        extract_applicant_from_form(page.text, &page.words, &evidence, page_confidence, &provinces_);
   }
+  if (!evidence.empty()) page.fields["evidence"] = evidence;
 }
 
 }  // namespace intake

@@ -35,12 +35,13 @@ std::string canonical(std::string_view name) {
 
 }  // namespace
 
-Provinces::Provinces(const std::vector<std::string>& names) {
+Provinces::Provinces(const std::vector<std::string>& names, std::set<int> id_codes) : id_codes_(std::move(id_codes)) {
   for (const auto& n : names) names_.insert(canonical(n));
 }
 
 Provinces Provinces::load(const std::filesystem::path& file) {
   std::vector<std::string> names;
+  std::set<int> codes;
   try {
     const YAML::Node root = YAML::LoadFile(file.string());
     for (const char* key : {"cities", "provinces"})
@@ -48,13 +49,15 @@ Provinces Provinces::load(const std::filesystem::path& file) {
         const auto list = root[key].as<std::vector<std::string>>();
         names.insert(names.end(), list.begin(), list.end());
       }
+    if (root["id_codes"])
+      for (int c : root["id_codes"].as<std::vector<int>>()) codes.insert(c);
   } catch (const YAML::BadFile&) {
     throw ConfigError(file.string() + ": cannot open the province list");
   } catch (const YAML::Exception& e) {
     throw ConfigError(file.string() + ": invalid province list: " + e.what());
   }
   if (names.empty()) throw ConfigError(file.string() + ": lists no provinces");
-  return Provinces(names);
+  return Provinces(names, std::move(codes));
 }
 
 bool Provinces::ends_address(const std::string& address) const {

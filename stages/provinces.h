@@ -15,15 +15,19 @@ class Provinces {
  public:
   // Throws ConfigError naming the file and the reason.
   static Provinces load(const std::filesystem::path& file);
-  explicit Provinces(const std::vector<std::string>& names);
+  explicit Provinces(const std::vector<std::string>& names, std::set<int> id_codes = {});
 
   // The address's last comma-separated part is a known unit, bare ("Hà Nội") or after "tỉnh",
   // "thành phố", "TP." (case, old/new tone placement "Hòa"/"Hoà" and hyphens ignored).
   bool ends_address(const std::string& address) const;
   std::size_t size() const { return names_.size(); }
+  // `code` (a citizen ID's first three digits) is a province's (the list's `id_codes`); true for
+  // any code when the list has none.
+  bool id_code(int code) const { return id_codes_.empty() || id_codes_.count(code) > 0; }
 
  private:
   std::set<std::string> names_;  // canonical form, see provinces.cpp
+  std::set<int> id_codes_;
 };
 
 }  // namespace intake

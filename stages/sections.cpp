@@ -62,8 +62,17 @@ const std::vector<SectionSpec>& builtin_sections() {
           }),
       SectionSpec::of<AssembleConfig>("assemble", false,
                                       [](ConfigSection& s, AssembleConfig& c) {
+                                        std::map<std::string, double> thresholds;
                                         s.get("min_procedure_confidence", c.min_procedure_confidence)
-                                            .get("min_ocr_confidence", c.min_ocr_confidence);
+                                            .get("min_ocr_confidence", c.min_ocr_confidence)
+                                            .get("field_confidence", thresholds);
+                                        const auto& known = evidence_fields();
+                                        for (const auto& [key, t] : thresholds) {
+                                          s.require(std::find(known.begin(), known.end(), key) != known.end(),
+                                                    "field_confidence." + key, "is not a field with evidence");
+                                          s.require(t >= 0 && t <= 1, "field_confidence." + key, "must be in [0, 1]");
+                                          c.field_confidence[key] = t;
+                                        }
                                       }),
       SectionSpec::of<PreprocessConfig>("preprocess", true,
                                         [](ConfigSection& s, PreprocessConfig& c) {

@@ -24,6 +24,7 @@ std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::s
 
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(); }
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(); }
+json opt(const std::optional<int>& v) { return v ? json(*v) : json(); }
 
 // Reading: each getter names the field it could not read.
 [[noreturn]] void bad(const std::string& path, const char* what) {
@@ -102,6 +103,43 @@ void DossierRecord::flag(const std::string& reason) {
     reasons.push_back({reason});
 }
 
+void FieldEvidence::check(const std::string& c) {
+  if (std::find(checks.begin(), checks.end(), c) == checks.end()) checks.push_back(c);
+}
+
+json to_json(const FieldEvidence& e) {
+  json words = json::array();
+  for (const auto& w : e.words)
+    words.push_back({{"text", w.text}, {"confidence", w.confidence}, {"box", {w.x, w.y, w.w, w.h}}});
+  return {{"source", e.source}, {"page", opt(e.page)},        {"label", opt(e.label)},
+          {"words", words},     {"confidence", e.confidence}, {"checks", e.checks}};
+}
+
+FieldEvidence evidence_from_json(const json& j, const std::string& at) {
+  if (!j.is_object()) bad(at, "must be an object");
+  FieldEvidence e;
+  e.source = get_string(j, "source", at);
+  if (j.contains("page") && !j["page"].is_null()) e.page = get_int(j, "page", at);
+  e.label = get_opt_string(j, "label", at);
+  for (const auto& w : get_array(j, "words", at)) {
+    const json& box = member(w, "box", at + ".words[]");
+    if (!box.is_array() || box.size() != 4 ||
+        !std::all_of(box.begin(), box.end(), [](const json& v) { return v.is_number_integer(); }))
+      bad(at + ".words[].box", "must be [x, y, w, h]");
+    const auto c = get_opt_number(w, "confidence", at + ".words[]");
+    e.words.push_back({get_string(w, "text", at + ".words[]"), c.value_or(0), box[0].get<int>(), box[1].get<int>(),
+                       box[2].get<int>(), box[3].get<int>()});
+  }
+  const auto c = get_opt_number(j, "confidence", at);
+  if (!c || *c < 0 || *c > 1) bad(at + ".confidence", "must be a number in [0, 1]");
+  e.confidence = *c;
+  for (const auto& c : get_array(j, "checks", at)) {
+    if (!c.is_string()) bad(at + ".checks[]", "must be strings");
+    e.checks.push_back(c.get<std::string>());
+  }
+  return e;
+}
+
 json to_json(const DossierRecord& r) {
   json documents = json::array();
   for (const auto& d : r.documents) documents.push_back({{"type", d.type}, {"pages", d.pages}});
@@ -123,6 +161,8 @@ json to_json(const DossierRecord& r) {
   }
   json reasons = json::array();
   for (const auto& reason : r.reasons) reasons.push_back(reason.text);
+  json evidence = json::object();
+  for (const auto& [key, e] : r.evidence) evidence[key] = to_json(e);
   return {
       {"schema", kDossierSchema},
       {"dossier_code", opt(r.dossier_code)},
@@ -148,7 +188,8 @@ json to_json(const DossierRecord& r) {
       {"due_date", opt(r.due_date)},
       {"documents", documents},
       {"pages", pages},
-      {"review", {{"required", r.review_required()}, {"reasons", reasons}}}};
+      {"review", {{"required", r.review_required()}, {"reasons", reasons}}},
+      {"evidence", evidence}};
 }
 
 DossierRecord dossier_from_json(const json& j) {
@@ -210,6 +251,11 @@ DossierRecord dossier_from_json(const json& j) {
   }
   if (get_bool(review, "required", "review") != r.review_required())
     bad("review.required", "disagrees with its reasons");
+  // Records written before evidence was kept have none.
+  if (j.contains("evidence")) {
+    if (!j["evidence"].is_object()) bad("evidence", "must be an object");
+    for (const auto& [key, e] : j["evidence"].items()) r.evidence[key] = evidence_from_json(e, "evidence." + key);
+  }
   return r;
 }
 

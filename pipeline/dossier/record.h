@@ -10,6 +10,7 @@
 // stay today's strings (name_of / parse_*).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,30 @@ struct PageRecord {
   bool operator==(const PageRecord&) const = default;
 };
 
+// An OCR word behind a field's value, its box in the page's working image (upright, deskewed).
+struct WordBox {
+  std::string text;
+  double confidence = 0;  // Tesseract's, 0..100
+  int x = 0, y = 0, w = 0, h = 0;
+  bool operator==(const WordBox&) const = default;
+};
+
+// Where a field's value came from and how far it can be trusted (docs/record-schema.md,
+// "evidence"). `confidence` is built from the reading itself (the value's least confident OCR
+// word; a QR payload or a bar code's own checksum: 1) and from independent sources that agree;
+// the checks a value passed are listed. Below the field's threshold (configs/: assemble.
+// field_confidence) the dossier gets field_unsure:KEY.
+struct FieldEvidence {
+  std::string source;                // barcode | id_card_qr | ocr | classifier | operator
+  std::optional<int> page;           // the page it was read on
+  std::optional<std::string> label;  // the printed label it followed, as read
+  std::vector<WordBox> words;        // OCR words of the value (none for a bar code or QR payload)
+  double confidence = 0;             // 0..1
+  std::vector<std::string> checks;   // passed: s10_check_digit, agrees:envelope, vietnamese_name, ...
+  void check(const std::string& c);  // adds once
+  bool operator==(const FieldEvidence&) const = default;
+};
+
 struct DossierRecord {
   std::optional<std::string> dossier_code;
   std::string batch_id;
@@ -105,6 +130,9 @@ struct DossierRecord {
   std::vector<DocumentRef> documents;
   std::vector<PageRecord> pages;
   std::vector<ReviewReason> reasons;  // review.required is !reasons.empty()
+  // Field key ("tracking_number", "sender.name", "applicant.id_number", "procedure.id", ...: the
+  // review screen's, pipeline/web/fields.h) -> its evidence; a field with no value has none.
+  std::map<std::string, FieldEvidence> evidence;
 
   bool review_required() const { return !reasons.empty(); }
   // Adds a reason once.
@@ -118,6 +146,9 @@ struct RecordError : std::runtime_error {
 };
 
 nlohmann::json to_json(const DossierRecord& record);
+nlohmann::json to_json(const FieldEvidence& evidence);
+// Throws RecordError naming `at` and the member that is wrong.
+FieldEvidence evidence_from_json(const nlohmann::json& j, const std::string& at = "evidence");
 DossierRecord dossier_from_json(const nlohmann::json& j);  // throws RecordError, naming the field
 
 }  // namespace intake

@@ -95,6 +95,8 @@ std::vector<std::string> fields_of_reason(const ReviewReason& reason) {
   if (code == "applicant_id_number_disagrees_with_sex") return {"applicant.id_number", "applicant.sex"};
   if (code == "applicant_name_unusual") return {"applicant.full_name"};
   if (code == "sender_name_unusual") return {"sender.name"};
+  if (code == "sender_name_disagrees_with_applicant") return {"sender.name", "applicant.full_name"};
+  if (code == "field_unsure") return {reason.text.substr(reason.text.find(':') + 1)};
   if (code == "procedure_uncertain" || code == "procedure_unknown") return {"procedure.id"};
   return {};
 }
@@ -133,7 +135,12 @@ std::variant<DossierRecord, FieldErrors> apply_corrections(
         continue;
       }
     }
-    if (*target != v) touched.push_back(key);
+    if (*target != v) {
+      touched.push_back(key);
+      // What the operator typed is the value's evidence now (the words OCR read are not).
+      if (v) r.evidence[key] = FieldEvidence{"operator", std::nullopt, std::nullopt, {}, 1.0, {}};
+      else r.evidence.erase(key);
+    }
     *target = v;
   }
   if (!errors.empty()) return errors;

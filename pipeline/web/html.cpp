@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "pipeline/dossier/record.h"
+#include "pipeline/web/fields.h"
 
 namespace intake::web {
 
@@ -46,6 +47,34 @@ std::string role_label(Role r) {
   return "";
 }
 
+std::string evidence_label(const FieldEvidence& e) {
+  static const std::map<std::string, std::string> kSources{{"barcode", "Mã vạch"},
+                                                           {"id_card_qr", "Mã QR căn cước"},
+                                                           {"ocr", "Chữ đọc được"},
+                                                           {"classifier", "Theo nội dung tờ khai"},
+                                                           {"operator", "Người kiểm tra nhập"}};
+  static const std::map<std::string, std::string> kChecks{{"s10_check_digit", "đúng chữ số kiểm tra"},
+                                                          {"vietnamese_name", "âm tiết tiếng Việt hợp lệ"},
+                                                          {"citizen_id_province", "mã tỉnh hợp lệ"},
+                                                          {"known_province", "có tỉnh/thành ở cuối"},
+                                                          {"date", "ngày hợp lệ"},
+                                                          {"phone_format", "đúng dạng số điện thoại"},
+                                                          {"agrees:form", "khớp với tờ khai"},
+                                                          {"agrees:envelope", "khớp với phong bì"},
+                                                          {"agrees:id_card_qr", "khớp với mã QR căn cước"},
+                                                          {"agrees:ocr", "khớp với tờ khai"},
+                                                          {"agrees:id_number", "khớp với số định danh"},
+                                                          {"agrees:date_of_birth", "khớp với năm sinh"},
+                                                          {"accents_from:id_card_qr", "dấu lấy theo mã QR căn cước"}};
+  const auto source = kSources.find(e.source);
+  std::string out = source == kSources.end() ? e.source : source->second;
+  if (e.page) out += fmt::format(", trang {}", *e.page);
+  if (e.source != "operator") out += fmt::format(" · {:.0f}%", 100 * e.confidence);
+  for (const auto& c : e.checks)
+    if (const auto it = kChecks.find(c); it != kChecks.end()) out += " · " + it->second;
+  return out;
+}
+
 std::string reason_label(const std::string& text) {
   static const std::map<std::string, std::string> labels{
       {"tracking_barcode_unreadable", "Không đọc được mã vạch bưu gửi"},
@@ -63,6 +92,8 @@ std::string reason_label(const std::string& text) {
       {"applicant_id_number_disagrees_with_sex", "Số định danh và giới tính không khớp"},
       {"applicant_name_unusual", "Họ tên người nộp có âm tiết không phải tiếng Việt (đọc sai dấu?)"},
       {"sender_name_unusual", "Tên người gửi có âm tiết không phải tiếng Việt (đọc sai dấu?)"},
+      {"sender_name_disagrees_with_applicant", "Tên người gửi và tên người nộp chỉ khác dấu: xem lại cả hai"},
+      {"field_unsure", "Đọc chưa chắc chắn"},
       {"id_card_qr_unreadable", "Không đọc được mã QR căn cước"},
       {"procedure_uncertain", "Chưa chắc chắn về thủ tục"},
       {"procedure_unknown", "Không xác định được thủ tục"},
@@ -76,6 +107,11 @@ std::string reason_label(const std::string& text) {
   const ReviewReason r{text};
   const auto it = labels.find(r.code());
   std::string out = it == labels.end() ? r.code() : it->second;
+  if (r.code() == "field_unsure") {
+    const std::string key = text.substr(text.find(':') + 1);
+    for (const auto& f : editable_fields())
+      if (f.key == key) return out + ": " + f.label;
+  }
   if (const auto p = r.page()) out += fmt::format(" (trang {})", *p);
   else if (const auto colon = text.find(':'); colon != std::string::npos) out += ": " + text.substr(colon + 1);
   return out;

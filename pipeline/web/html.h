@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "pipeline/dossier/accounts.h"
+#include "pipeline/dossier/record.h"
 
 namespace intake::web {
 
@@ -30,6 +31,9 @@ std::string page(const PageFrame& frame);
 std::string role_label(Role r);
 std::string reason_label(const std::string& reason_text);  // "applicant_missing" -> "Thiếu thông tin người nộp"
 std::string page_type_label(const std::string& type);
+// Where a value came from and how sure it is, for the operator: "Mã QR căn cước, trang 3 · 100%
+// · khớp với tờ khai".
+std::string evidence_label(const FieldEvidence& e);
 std::string state_label(const std::string& lifecycle_state);
 
 }  // namespace intake::web

@@ -122,13 +122,25 @@ json dossier_json(App& app, Store& store, const ReviewedDossier& d) {
   for (const auto& f : editable_fields()) {
     const auto v = value_of(d.record, f.key);
     const auto o = d.original ? value_of(*d.original, f.key) : v;
+    json evidence;  // null: nothing read
+    if (const auto e = d.record.evidence.find(f.key); e != d.record.evidence.end()) {
+      json words = json::array();
+      for (const auto& w : e->second.words)
+        words.push_back({{"text", w.text}, {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}});
+      evidence = {{"source", e->second.source},
+                  {"page", e->second.page ? json(*e->second.page) : json()},
+                  {"confidence", e->second.confidence},
+                  {"words", words},
+                  {"label", evidence_label(e->second)}};
+    }
     fields.push_back({{"key", f.key},
                       {"label", f.label},
                       {"rule", f.rule},
                       {"value", v ? json(*v) : json()},
                       {"original", o ? json(*o) : json()},
                       {"flagged", flagged[f.key]},
-                      {"error", broken.count(f.key) ? json(broken.at(f.key)) : json()}});
+                      {"error", broken.count(f.key) ? json(broken.at(f.key)) : json()},
+                      {"evidence", evidence}});
   }
   json reasons = json::array();
   for (const auto& r : d.record.reasons) reasons.push_back({{"reason", r.text}, {"label", reason_label(r.text)}});
@@ -252,10 +264,13 @@ void page_dossier(Call& c) {
                           escape(key), escape(value), escape(f["rule"].get<std::string>()), escape(value),
                           editable ? "" : " readonly");
     }
+    const json& ev = f["evidence"];
     form += fmt::format(
-        "<div class=\"field{}\" data-key=\"{}\"><label for=\"{}\">{}</label>{}"
+        "<div class=\"field{}\" data-key=\"{}\" data-evidence=\"{}\"><label for=\"{}\">{}</label>{}"
+        "<small class=\"source\">{}</small>"
         "<small class=\"why\">{}</small><small class=\"error\" aria-live=\"polite\">{}</small>{}</div>",
-        flagged ? " flagged" : "", escape(key), id_attr, escape(f["label"].get<std::string>()), input, escape(why),
+        flagged ? " flagged" : "", escape(key), escape(ev.dump()), id_attr, escape(f["label"].get<std::string>()),
+        input, ev.is_object() ? escape(ev["label"].get<std::string>()) : "", escape(why),
         f["error"].is_string() ? escape(f["error"].get<std::string>()) : "",
         original != value
             ? "<small class=\"original\">Máy đọc: " + escape(original.empty() ? "—" : original) + "</small>"

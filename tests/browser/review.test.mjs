@@ -107,6 +107,32 @@ test('an operator fixes a tracking number with the keyboard only and confirms', 
   await context.close();
 });
 
+test('focusing a field shows the page it was read on with its words outlined, and how sure it is', async () => {
+  intake(['export', '--store', store, '--out', join(dir, 'evidence.jsonl')]);
+  const records = execFileSync('cat', [join(dir, 'evidence.jsonl')], { encoding: 'utf8' }).trim().split('\n').map(JSON.parse);
+  // A name read from a form by OCR (the sample's third dossier: no ID card), not from a QR code.
+  const record = records.find((r) => r.evidence['applicant.full_name'] && r.evidence['applicant.full_name'].source === 'ocr');
+  assert.ok(record, 'the sample has an applicant read from a form');
+  const evidence = record.evidence['applicant.full_name'];
+  assert.ok(evidence.words.length >= 2, JSON.stringify(evidence));
+  const { context, page } = await signIn('lan', 'mat-khau-kiem-tra');
+  await page.goto(`${base}/dossiers/${encodeURIComponent(record.dossier_code)}`);
+  await ready(page);
+  const box = page.locator('.field[data-key="applicant.full_name"]');
+  assert.match(await box.locator('.source').textContent(), new RegExp(`Chữ đọc được, trang ${evidence.page} · \\d+%`));
+  await page.focus('#f-applicant-full_name');
+  await page.waitForFunction((n) => document.getElementById('page-image').dataset.page === String(n), evidence.page);
+  await page.waitForFunction((n) => document.querySelectorAll('#boxes .word.source').length === n, evidence.words.length);
+  // The outlines sit on the words' boxes (working-image pixels times the rendition's scale).
+  const outlined = await page.evaluate(() => [...document.querySelectorAll('#boxes .word.source')].map((b) => b.title));
+  assert.deepEqual(outlined.map((t) => t.replace(/ \(\d+%\)$/, '')), evidence.words.map((w) => w.text));
+  await shot(page, 'evidence');
+  // This dossier came without an envelope: the sender's name was read nowhere, nothing outlined.
+  await page.focus('#f-sender-name');
+  await page.waitForFunction(() => document.querySelectorAll('#boxes .word.source').length === 0);
+  await context.close();
+});
+
 test('an operator splits a dossier before a page and merges it back, and no page is lost', async () => {
   const { context, page } = await signIn('lan', 'mat-khau-kiem-tra');
   // The sample batch's first dossier: four pages (envelope, form, ID card, supporting document).

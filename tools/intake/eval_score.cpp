@@ -224,6 +224,15 @@ void score_batch(Report& r, const std::string& batch, const std::vector<DossierR
     }
     if (t.review_required()) wrong = true;
     const bool flagged = !aligned || aligned->review_required();
+    if (aligned) {
+      const bool otherwise = std::any_of(aligned->reasons.begin(), aligned->reasons.end(),
+                                         [](const ReviewReason& x) { return x.code() != "field_unsure"; });
+      for (const auto& f : kFields) {
+        const auto e = aligned->evidence.find(f.name);
+        if (e == aligned->evidence.end() || f.get(*aligned).is_null()) continue;
+        r.confidence[f.name].push_back({e->second.confidence, f.get(*aligned) == f.get(t), otherwise});
+      }
+    }
     if (!flagged) ++r.straight_through;
     for (const auto& f : kFields)
       if (!flagged && f.get(t) != (aligned ? f.get(*aligned) : json())) ++r.fields[f.name].silent;
@@ -283,6 +292,26 @@ void score_batch(Report& r, const std::string& batch, const std::vector<DossierR
   if (r.problems.size() > 50) r.problems.resize(50);
 }
 
+std::map<std::string, ThresholdAdvice> Report::threshold_advice() const {
+  std::map<std::string, ThresholdAdvice> out;
+  for (const auto& [field, samples] : confidence) {
+    ThresholdAdvice& a = out[field];
+    for (const auto& x : samples) {
+      ++a.read;
+      if (x.right) continue;
+      ++a.wrong;
+      a.highest_wrong = std::max(a.highest_wrong.value_or(0), x.confidence);
+      if (!x.flagged_otherwise)
+        a.highest_wrong_unflagged = std::max(a.highest_wrong_unflagged.value_or(0), x.confidence);
+    }
+    if (a.highest_wrong_unflagged)
+      a.threshold = std::min(1.0, std::round((*a.highest_wrong_unflagged + 0.005) * 1000) / 1000);
+    for (const auto& x : samples)
+      if (x.right && x.confidence < a.threshold) ++a.right_below;
+  }
+  return out;
+}
+
 json to_json(const Report& r) {
   json fields = json::object();
   for (const auto& [name, s] : r.fields)
@@ -292,6 +321,14 @@ json to_json(const Report& r) {
   for (const auto& e : silent_errors(r))
     silent.push_back(
         {{"batch", e.batch}, {"first_page", e.first_page}, {"field", e.field}, {"truth", e.truth}, {"got", e.got}});
+  json advice = json::object();
+  for (const auto& [field, a] : r.threshold_advice())
+    advice[field] = {{"read", a.read},
+                     {"wrong", a.wrong},
+                     {"highest_wrong", a.highest_wrong ? json(*a.highest_wrong) : json()},
+                     {"highest_wrong_unflagged", a.highest_wrong_unflagged ? json(*a.highest_wrong_unflagged) : json()},
+                     {"threshold_for_no_silent_error", a.threshold},
+                     {"right_values_below_it", a.right_below}};
   json cer = json::object();
   for (const auto& [type, c] : r.cer_by_type) cer[type] = {{"edits", c.first}, {"chars", c.second}, {"cer", r.cer(type)}};
   json cer_cond = json::object();
@@ -326,6 +363,7 @@ json to_json(const Report& r) {
             {"recall", r.review_recall()}}},
           {"straight_through", {{"dossiers", r.straight_through}, {"rate", r.straight_through_rate()}}},
           {"silent_errors", {{"dossiers", r.silent_dossiers()}, {"fields", silent}}},
+          {"confidence", advice},
           {"due_date",
            "not scored: the corpus truth has no due dates (they follow from received_at, the procedure and the "
            "calendar; see tests/calendar_test.cpp)"},
@@ -485,6 +523,17 @@ std::string to_markdown(const Report& r, const std::string& title) {
     md += "\n## OCR CER by condition\n\n| condition | CER |\n|---|---|\n";
     for (const auto& [label, c] : r.cer_by_condition)
       md += fmt::format("| {} | {:.2f}% |\n", label, c.second ? 100.0 * c.first / c.second : 0.0);
+  }
+  if (const auto advice = r.threshold_advice(); !advice.empty()) {
+    md +=
+        "\n## Field confidence (assemble.field_confidence)\n\nThe lowest threshold that leaves no wrong value "
+        "unflagged on this corpus, and the right values it would send to review.\n\n| field | read | wrong | most "
+        "confident wrong | ... nothing else flags | threshold | right values below it "
+        "|\n|---|---|---|---|---|---|---|\n";
+    auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
+    for (const auto& [field, a] : advice)
+      md += fmt::format("| {} | {} | {} | {} | {} | {:.3f} | {} |\n", field, a.read, a.wrong, num(a.highest_wrong),
+                        num(a.highest_wrong_unflagged), a.threshold, a.right_below);
   }
   const auto silent = silent_errors(r);
   if (!silent.empty()) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,21 @@ struct DossierOutcome {
   std::map<std::string, nlohmann::json> got, truth;  // field -> value
 };
 
+// A value read, with its evidence's confidence: was it right, and was its dossier flagged for a
+// reason other than its confidence (field_unsure)?
+struct ConfidenceSample {
+  double confidence = 0;
+  bool right = false, flagged_otherwise = false;
+};
+// Per field, what threshold would leave no wrong value unflagged on this corpus, and what it costs.
+struct ThresholdAdvice {
+  int read = 0, wrong = 0;
+  std::optional<double> highest_wrong;            // the most confident wrong value
+  std::optional<double> highest_wrong_unflagged;  // ... among those nothing else flags
+  double threshold = 0;                           // just above it (0: no wrong value to catch)
+  int right_below = 0;                            // right values a threshold so set flags
+};
+
 struct Report {
   int batches = 0, pages = 0;
   int truth_dossiers = 0, predicted_dossiers = 0, grouping_exact = 0;
@@ -58,6 +74,7 @@ struct Report {
   int straight_through = 0;  // truth dossiers whose predicted dossier needs no review
   std::vector<PageProblem> problems;
   std::vector<DossierOutcome> outcomes;  // every truth dossier, in batch and scan order
+  std::map<std::string, std::vector<ConfidenceSample>> confidence;  // field -> every value read with evidence
   double seconds = 0;  // pipeline time
   int pages_processed = 0;
 
@@ -71,6 +88,7 @@ struct Report {
     return truth_dossiers ? static_cast<double>(straight_through) / truth_dossiers : 0.0;
   }
   int silent_dossiers() const { return review_fn; }
+  std::map<std::string, ThresholdAdvice> threshold_advice() const;
 };
 
 // Adds one batch. `explanations` are the predicted dossiers' (parallel; may be empty);

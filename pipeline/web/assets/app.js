@@ -89,16 +89,19 @@ function reviewScreen() {
     drawWords();
   }
 
-  function drawWords(highlight) {
+  // The words the focused field's value was read from (its evidence) are outlined, on whichever
+  // page it was read; with "show words" on, every word is, the doubtful ones in red.
+  let focused = null;  // the focused field's evidence
+  function drawWords() {
     boxes.textContent = '';
-    if (!showWords.checked) return;
-    const want = new Set((highlight || '').normalize('NFC').toLowerCase().split(/\s+/).filter((t) => t.length > 1));
+    const mine = new Set((focused && focused.page === page ? focused.words : []).map((w) => w.x + ',' + w.y));
     for (const w of words) {
+      const source = mine.has(w.x + ',' + w.y);
+      if (!showWords.checked && !source) continue;
       const b = document.createElement('div');
       b.className = 'word';
       if (w.confidence < 60) b.classList.add('low');
-      const t = String(w.text).normalize('NFC').toLowerCase().replace(/[.,:;]+$/, '');
-      if (want.has(t)) b.classList.add('source');
+      if (source) b.classList.add('source');
       b.style.left = w.x * scale + 'px';
       b.style.top = w.y * scale + 'px';
       b.style.width = w.w * scale + 'px';
@@ -106,6 +109,13 @@ function reviewScreen() {
       b.title = `${w.text} (${Math.round(w.confidence)}%)`;
       boxes.appendChild(b);
     }
+    const first = boxes.querySelector('.source');
+    if (first) first.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+  function focusEvidence(box) {
+    focused = box.dataset.evidence ? JSON.parse(box.dataset.evidence) : null;
+    if (focused && focused.page && focused.page !== page && focused.words.length) showPage(focused.page);
+    else drawWords();
   }
 
   function setZoom(z) {
@@ -132,6 +142,8 @@ function reviewScreen() {
       input.value = f.value || '';
       input.dataset.saved = f.value || '';
       box.querySelector('.why').textContent = f.flagged.join('; ');
+      box.dataset.evidence = JSON.stringify(f.evidence);
+      box.querySelector('.source').textContent = f.evidence ? f.evidence.label : '';
       box.querySelector('.error').textContent = f.error || '';
       box.classList.toggle('flagged', f.flagged.length > 0 || !!f.error);
       box.classList.remove('invalid');
@@ -207,7 +219,7 @@ function reviewScreen() {
   for (const box of fields) {
     const input = inputOf(box);
     input.addEventListener('input', () => validate(box));
-    input.addEventListener('focus', () => { box.classList.add('focus'); drawWords(input.value); });
+    input.addEventListener('focus', () => { box.classList.add('focus'); focusEvidence(box); });
     input.addEventListener('blur', () => box.classList.remove('focus'));
     input.addEventListener('keydown', async (e) => {
       if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
