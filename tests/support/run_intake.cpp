@@ -76,6 +76,11 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file) {
 
 nlohmann::json comparable(nlohmann::json r) {
   for (auto& p : r["pages"]) p.erase("ocr_confidence");
+  if (r.contains("evidence"))
+    for (auto& [key, e] : r["evidence"].items()) {
+      e.erase("confidence");
+      for (auto& w : e["words"]) w.erase("confidence");
+    }
   return r;
 }
 

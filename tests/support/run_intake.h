@@ -23,7 +23,8 @@ int start_intake(const std::vector<std::string>& args, const std::filesystem::pa
 Exit wait_for(int pid);
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
-// A record without what legitimately differs between two runs of the same batch.
+// A record without what legitimately differs between two runs of the same batch (OCR confidences,
+// the page's and its evidence's).
 nlohmann::json comparable(nlohmann::json record);
 // A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (so no outgoing
 // connection takes it meanwhile), and not given before in this process.
