@@ -319,6 +319,12 @@ TEST_F(Web, ACorrectionIsCheckedSavedOnceAuditedAndAStaleOneRefused) {
        {"changes", {{"tracking_number", "ee 123 456 785 vn"}, {"applicant.full_name", "<script>alert(1)</script>"}}}});
   ASSERT_EQ(good->status, 200) << good->body;
   EXPECT_EQ(nlohmann::json::parse(good->body)["record"]["tracking_number"], "EE123456785VN");
+  // What the operator typed is its own evidence: not the words the OCR read.
+  const auto saved = nlohmann::json::parse(good->body)["record"]["evidence"];
+  for (const char* key : {"tracking_number", "applicant.full_name"}) {
+    EXPECT_EQ(saved[key]["source"], "operator") << key << ": " << saved.dump();
+    EXPECT_TRUE(saved[key]["words"].empty()) << key;
+  }
   const auto stale = api(lan, "save", {{"version", version}, {"changes", {{"sender.phone", "0912345678"}}}});
   EXPECT_EQ(stale->status, 409);
   EXPECT_NE(stale->body.find("was changed by someone else"), std::string::npos) << stale->body;
