@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <unicode/uchar.h>
@@ -260,8 +261,41 @@ bool heading_is(const std::string& line, std::string_view who) {
 
 }  // namespace
 
+// An administrative unit word that lost its marks before a name ("xa Long Phước" for "xã Long
+// Phước"): OCR dropped a tone mark there, and may have elsewhere in the address.
+bool unit_word_unmarked(const std::string& address) {
+  static const std::set<std::string> kBare = {"xa", "huyen", "tinh", "phuong", "thon", "xom", "quan", "duong", "thi"};
+  std::istringstream in(address);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  auto capitalised = [](const std::string& w) {  // its first letter is a capital (any script)
+    const unsigned char lead = static_cast<unsigned char>(w[0]);
+    const std::size_t n = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    const std::string first = w.substr(0, n);
+    return text::has_alnum(first) && text::upper(first) == first && text::fold(first) != first;
+  };
+  for (std::size_t i = 0; i + 1 < words.size(); ++i)
+    if (kBare.count(words[i]) && capitalised(words[i + 1])) return true;
+  return false;
+}
+
+// An address's checks: a province at its end (the caller's), unit words spelt as they are.
+void address_checks(json& e, const std::string& address) {
+  if (unit_word_unmarked(address)) e["confidence"] = std::min(e["confidence"].get<double>(), kUnmarkedUnitConfidence);
+  else e["checks"].push_back("unit_words");
+}
+
+// A name's checks: Vietnamese syllables, and a family name first (else as doubtful as an
+// unknown family name makes it).
+void name_checks(json& e, const std::string& name, const Surnames* surnames) {
+  if (text::vietnamese_name(name)) e["checks"].push_back("vietnamese_name");
+  if (!surnames) return;
+  if (surnames->known(name)) e["checks"].push_back("known_surname");
+  else e["confidence"] = std::min(e["confidence"].get<double>(), kUnknownSurnameConfidence);
+}
+
 json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts, const Provinces* provinces,
-                    const std::vector<Word>* words, json* evidence, double page_confidence) {
+                    const std::vector<Word>* words, json* evidence, double page_confidence, const Surnames* surnames) {
   json sender{{"name", nullptr}, {"address", nullptr}, {"phone", nullptr}};
   // What each value was read from: its label as printed and the pieces of text it was made of.
   struct Source {
@@ -345,8 +379,11 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
       }
       json e = read_evidence(all ? ws : std::vector<const Word*>{}, source.label, page_confidence);
       const std::string value = sender[field].get<std::string>();
-      if (field == "name" && text::vietnamese_name(value)) e["checks"].push_back("vietnamese_name");
-      if (field == "address") e["checks"].push_back("known_province");
+      if (field == "name") name_checks(e, value, surnames);
+      if (field == "address") {
+        e["checks"].push_back("known_province");
+        address_checks(e, value);
+      }
       if (field == "phone") e["checks"].push_back("phone_format");
       if (source.label_misread) e["confidence"] = std::min(e["confidence"].get<double>(), kMisreadLabelConfidence);
       (*evidence)["sender." + field] = e;
@@ -356,7 +393,7 @@ json extract_sender(const std::string& envelope_text, std::vector<std::string>* 
 }
 
 json extract_applicant_from_form(const std::string& text, const std::vector<Word>* words, json* evidence,
-                                 double page_confidence, const Provinces* provinces) {
+                                 double page_confidence, const Provinces* provinces, const Surnames* surnames) {
   json a{{"full_name", nullptr}, {"id_number", nullptr}, {"date_of_birth", nullptr},
          {"sex", nullptr},       {"address", nullptr},   {"source", "ocr"}};
   // The field's evidence: the words `printed` was read from, after the label as read.
@@ -377,8 +414,9 @@ json extract_applicant_from_form(const std::string& text, const std::vector<Word
     const bool accented = std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     if (accented) {
       a["full_name"] = name_case(v);
-      note("full_name", l, v,
-           text::vietnamese_name(v) ? std::vector<std::string>{"vietnamese_name"} : std::vector<std::string>{});
+      note("full_name", l, v, {});
+      if (evidence && evidence->contains("applicant.full_name"))
+        name_checks((*evidence)["applicant.full_name"], v, surnames);
     }
   }
   if (auto l = labelled(text, {"Số định danh cá nhân", "Số CCCD", "Số căn cước công dân", "Số căn cước"});
@@ -402,6 +440,7 @@ json extract_applicant_from_form(const std::string& text, const std::vector<Word
     a["address"] = l.value;
     const bool known = provinces && provinces->ends_address(l.value);
     note("address", l, l.value, known ? std::vector<std::string>{"known_province"} : std::vector<std::string>{});
+    if (evidence && evidence->contains("applicant.address")) address_checks((*evidence)["applicant.address"], l.value);
   }
   return a;
 }
@@ -443,7 +482,7 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
     page.fields["tracking"] = tracking;
     std::vector<std::string> doubts;
     page.fields["sender"] = extract_sender(page.words.empty() ? page.text : layout_text(page.words), &doubts,
-                                           &provinces_, &page.words, &evidence, page_confidence);
+                                           &provinces_, &page.words, &evidence, page_confidence, &surnames_);
     for (const auto& d : doubts) page.flag(d);
   } else if (type == "id_card") {
     for (const auto& b : page.barcodes) {
@@ -475,7 +514,7 @@ void ExtractStage::process(PageItem& page, WorkerState*) const {
     }
   } else if (type == "application_form") {
     page.fields["applicant"] =
-        extract_applicant_from_form(page.text, &page.words, &evidence, page_confidence, &provinces_);
+        extract_applicant_from_form(page.text, &page.words, &evidence, page_confidence, &provinces_, &surnames_);
   }
   if (!evidence.empty()) page.fields["evidence"] = evidence;
 }

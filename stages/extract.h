@@ -23,16 +23,19 @@ namespace intake {
 // The `stages.extract` section.
 struct ExtractConfig {
   std::string provinces = "models/provinces.yaml";  // an envelope address must end with one of these
+  std::string surnames = "models/surnames.yaml";    // a name read by OCR should begin with one
 };
 
 class ExtractStage : public Stage {
  public:
-  explicit ExtractStage(Provinces provinces) : provinces_(std::move(provinces)) {}
+  ExtractStage(Provinces provinces, Surnames surnames)
+      : provinces_(std::move(provinces)), surnames_(std::move(surnames)) {}
   std::string_view name() const override { return "extract"; }
   void process(PageItem& page, WorkerState* state) const override;
 
  private:
   Provinces provinces_;
+  Surnames surnames_;
 };
 
 // Building blocks, exposed for tests.
@@ -44,7 +47,8 @@ class ExtractStage : public Stage {
 // ("sender.name" -> {source, label, words, confidence, checks}, as read_evidence()).
 nlohmann::json extract_sender(const std::string& envelope_text, std::vector<std::string>* doubts = nullptr,
                               const Provinces* provinces = nullptr, const std::vector<Word>* words = nullptr,
-                              nlohmann::json* evidence = nullptr, double page_confidence = 0);
+                              nlohmann::json* evidence = nullptr, double page_confidence = 0,
+                              const Surnames* surnames = nullptr);
 // The page's text rebuilt from its words: OCR lines, cut where a wide gap separates two words,
 // so that blocks side by side (a sender's address, the postal label beside it) are not run
 // together. Words that are only marks (cancellation waves read as "~——") are dropped.
@@ -54,7 +58,7 @@ std::string layout_text(const std::vector<Word>& words);
 // province code and an address's last part.
 nlohmann::json extract_applicant_from_form(const std::string& form_text, const std::vector<Word>* words = nullptr,
                                            nlohmann::json* evidence = nullptr, double page_confidence = 0,
-                                           const Provinces* provinces = nullptr);
+                                           const Provinces* provinces = nullptr, const Surnames* surnames = nullptr);
 // A labelled line's label as printed ("Họ và tên") and its value, cleaned of leader residue.
 struct Labelled {
   std::string label, value;
@@ -66,6 +70,10 @@ std::string labeled_value(const std::string& page_text, const std::vector<std::s
 // The run of words on one OCR line that `value` was read from (letters and digits compared,
 // text::match_key), the first such; none when no line holds it.
 std::vector<const Word*> words_of(const std::vector<Word>& words, const std::string& value);
+// A name read by OCR whose first word is no family name in `surnames` is this sure at most.
+inline constexpr double kUnknownSurnameConfidence = 0.5;
+// An address with a unit word that lost its marks ("xa Long Phước") is this sure at most.
+inline constexpr double kUnmarkedUnitConfidence = 0.5;
 // OCR evidence of a value read from `words` after `label`: its confidence is the least confident
 // word's (0..1); without words, the page's mean confidence (0..100) stands for it.
 nlohmann::json read_evidence(const std::vector<const Word*>& words, const std::string& label, double page_confidence);

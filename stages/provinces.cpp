@@ -69,4 +69,27 @@ bool Provinces::ends_address(const std::string& address) const {
   return false;
 }
 
+Surnames::Surnames(const std::vector<std::string>& names) {
+  for (const auto& n : names) names_.insert(text::upper(text::nfc(text::squeeze(n))));
+}
+
+Surnames Surnames::load(const std::filesystem::path& file) {
+  std::vector<std::string> names;
+  try {
+    const YAML::Node root = YAML::LoadFile(file.string());
+    if (root["surnames"]) names = root["surnames"].as<std::vector<std::string>>();
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(file.string() + ": cannot open the family name list");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file.string() + ": invalid family name list: " + e.what());
+  }
+  if (names.empty()) throw ConfigError(file.string() + ": lists no family names");
+  return Surnames(names);
+}
+
+bool Surnames::known(const std::string& full_name) const {
+  const std::string name = text::squeeze(full_name);
+  return names_.count(text::upper(text::nfc(name.substr(0, name.find(' '))))) > 0;
+}
+
 }  // namespace intake

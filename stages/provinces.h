@@ -30,4 +30,17 @@ class Provinces {
   std::set<int> id_codes_;
 };
 
+// Vietnamese family names (models/surnames.yaml): a full name read by OCR whose first word is none
+// of them is doubtful. Immutable after load; thread-safe.
+class Surnames {
+ public:
+  static Surnames load(const std::filesystem::path& file);  // throws ConfigError
+  explicit Surnames(const std::vector<std::string>& names);
+  // The first word of `full_name` is a listed family name (case ignored, accents not).
+  bool known(const std::string& full_name) const;
+
+ private:
+  std::set<std::string> names_;  // upper case, NFC
+};
+
 }  // namespace intake

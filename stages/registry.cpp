@@ -29,7 +29,8 @@ std::unique_ptr<Stage> make_builtin_stage(const std::string& name, const Config&
   }
   if (name == "extract")
     return std::make_unique<ExtractStage>(
-        Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)));
+        Provinces::load(config.resolve(config.section<ExtractConfig>("extract").provinces)),
+        Surnames::load(config.resolve(config.section<ExtractConfig>("extract").surnames)));
   throw std::logic_error("no make function for built-in stage '" + name + "'");
 }
 

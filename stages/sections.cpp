@@ -113,8 +113,9 @@ const std::vector<SectionSpec>& builtin_sections() {
           [](ConfigSection& s, ClassifyConfig& c) {
             s.get("separator_text", c.separator_text).get("catalog", c.catalog).get("weights", c.weights);
           }),
-      SectionSpec::of<ExtractConfig>("extract", true,
-                                     [](ConfigSection& s, ExtractConfig& c) { s.get("provinces", c.provinces); }),
+      SectionSpec::of<ExtractConfig>(
+          "extract", true,
+          [](ConfigSection& s, ExtractConfig& c) { s.get("provinces", c.provinces).get("surnames", c.surnames); }),
   };
   return sections;
 }
