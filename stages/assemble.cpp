@@ -171,14 +171,6 @@ void check_applicant(DossierRecord& r) {
 
 }  // namespace
 
-const std::vector<std::string>& evidence_fields() {
-  static const std::vector<std::string> kFields = {
-      "tracking_number",     "sender.name",         "sender.address",          "sender.phone",
-      "applicant.full_name", "applicant.id_number", "applicant.date_of_birth", "applicant.sex",
-      "applicant.address",   "procedure.id"};
-  return kFields;
-}
-
 std::vector<DossierRecord> DossierAssembler::assemble(const std::vector<PageItem>& scanned, const BatchContext& batch,
                                                       std::vector<nlohmann::json>* explanations) const {
   std::vector<PageItem> pages(scanned);

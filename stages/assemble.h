@@ -38,8 +38,6 @@ struct AssembleConfig {
   // eval` lists, per field, the most confident wrong value). A field not listed is not flagged.
   std::map<std::string, double> field_confidence;
 };
-// The fields that carry evidence, the review screen's keys.
-const std::vector<std::string>& evidence_fields();
 
 class DossierAssembler {
  public:

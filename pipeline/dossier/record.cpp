@@ -103,6 +103,14 @@ void DossierRecord::flag(const std::string& reason) {
     reasons.push_back({reason});
 }
 
+const std::vector<std::string>& evidence_fields() {
+  static const std::vector<std::string> kFields = {
+      "tracking_number",     "sender.name",         "sender.address",          "sender.phone",
+      "applicant.full_name", "applicant.id_number", "applicant.date_of_birth", "applicant.sex",
+      "applicant.address",   "procedure.id"};
+  return kFields;
+}
+
 void FieldEvidence::check(const std::string& c) {
   if (std::find(checks.begin(), checks.end(), c) == checks.end()) checks.push_back(c);
 }

@@ -147,6 +147,8 @@ struct RecordError : std::runtime_error {
 
 nlohmann::json to_json(const DossierRecord& record);
 nlohmann::json to_json(const FieldEvidence& evidence);
+// The fields that carry evidence (DossierRecord::evidence keys, the review screen's).
+const std::vector<std::string>& evidence_fields();
 // Throws RecordError naming `at` and the member that is wrong.
 FieldEvidence evidence_from_json(const nlohmann::json& j, const std::string& at = "evidence");
 DossierRecord dossier_from_json(const nlohmann::json& j);  // throws RecordError, naming the field
