@@ -32,4 +32,8 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The exit status of a command that refused its usage or its configuration. A stage process that
+// ends with it is not started again: it would refuse again.
+inline constexpr int kExitRefused = 1;
+
 }  // namespace intake

@@ -469,7 +469,8 @@ TEST(EndToEnd, StageProcessesOverTcpGiveTheSameRecords) {
                         << ", catalog: " << (kSource / "models/procedures.yaml").string()
                         << ", weights: " << (kSource / "models/classify.yaml").string() << "}\n"
                         << "  extract: {endpoint: " << ep("extract")
-                        << ", provinces: " << (kSource / "models/provinces.yaml").string() << "}\n";
+                        << ", provinces: " << (kSource / "models/provinces.yaml").string()
+                        << ", surnames: " << (kSource / "models/surnames.yaml").string() << "}\n";
   // Two ocr processes share that stage's load.
   std::vector<int> workers;
   for (const char* s : {"preprocess", "barcode", "ocr", "ocr", "classify", "extract"})

@@ -98,7 +98,8 @@ TEST(HostilePeer, StrangersAndForgeriesOnTheTcpPortsChangeNothing) {
                         << "\", catalog: " << (kSource / "models/procedures.yaml")
                         << ", weights: " << (kSource / "models/classify.yaml") << "}\n"
                         << "  extract: {endpoint: \"" << ep["extract"]
-                        << "\", provinces: " << (kSource / "models/provinces.yaml") << "}\n";
+                        << "\", provinces: " << (kSource / "models/provinces.yaml")
+                        << ", surnames: " << (kSource / "models/surnames.yaml") << "}\n";
 
   // The attackers connect first (ZeroMQ retries until the coordinator binds).
   zmq::context_t ctx;

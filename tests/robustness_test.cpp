@@ -3,6 +3,7 @@
 // with their coordinator. Each compares with an uninterrupted run of the same batch.
 //
 // INTAKE_KILLS sets how many random kills the soak test makes (default 4; `tools/soak` runs 20+).
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -71,9 +72,10 @@ int sqlite_int(const std::filesystem::path& db, const std::string& sql) {
   return t.empty() ? -1 : std::stoi(t);
 }
 
-
 // A tcp config with launch: process on free loopback ports.
-std::filesystem::path tcp_config(const std::filesystem::path& dir) {
+// surnames: the extract stage's family name list.
+std::filesystem::path tcp_config(const std::filesystem::path& dir,
+                                 const std::filesystem::path& surnames = kSource / "models/surnames.yaml") {
   auto ep = [] { return "\"tcp://127.0.0.1:" + std::to_string(testing::free_tcp_port()) + "\""; };
   const auto config = dir / "tcp.yaml";
   std::ofstream(config) << "transport:\n  kind: tcp\n  launch: process\n  results: " << ep()
@@ -85,7 +87,7 @@ std::filesystem::path tcp_config(const std::filesystem::path& dir) {
                         << "  classify: {endpoint: " << ep() << ", catalog: " << (kSource / "models/procedures.yaml")
                         << ", weights: " << (kSource / "models/classify.yaml") << "}\n"
                         << "  extract: {endpoint: " << ep() << ", provinces: " << (kSource / "models/provinces.yaml")
-                        << "}\n";
+                        << ", surnames: " << surnames << "}\n";
   return config;
 }
 
@@ -258,6 +260,20 @@ TEST(Robustness, APoisonPageOverTcpIsQuarantinedInOneRunAndTheRestCommitted) {
   EXPECT_EQ(sqlite_int(db, "SELECT page_number FROM quarantine"), 3);
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures"), 3);
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed'"), 14);
+}
+
+// A stage process that cannot use its configuration (here a model file that is not there) will
+// not do better when started again: the run ends with the reason instead. It once restarted the
+// extract process without end, and the batch hung (CI at fe2e091, three tests to ctest's timeout).
+TEST(Robustness, AStageProcessThatRefusesItsConfigurationEndsTheRunWithTheReason) {
+  const auto dir = fresh_dir("robust-child-config");
+  const auto e = run_intake(run_args(dir, tcp_config(dir, dir / "no-such-surnames.yaml")), std::chrono::seconds(120));
+  EXPECT_FALSE(e.timed_out) << e.output;
+  EXPECT_EQ(e.status, 1) << e.output;
+  EXPECT_NE(e.output.find("no-such-surnames.yaml"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("stage process extract"), std::string::npos) << e.output;
+  EXPECT_LE(std::count(e.output.begin(), e.output.end(), '\n'), 30) << e.output;
+  EXPECT_LE(sqlite_int(dir / "store.db", "SELECT count(*) FROM pages WHERE state = 'committed'"), 0);
 }
 
 // kill -9 of the coordinator takes its stage processes with it; the rerun finishes the batch.

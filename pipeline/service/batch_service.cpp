@@ -63,6 +63,9 @@ class ChildStages {
       int status = 0;
       if (c.pid > 0 && ::waitpid(c.pid, &status, WNOHANG) == c.pid) {
         c.pid = -1;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == kExitRefused)
+          throw ConfigError("stage process " + c.name +
+                            " refused its configuration (its reason is above); not starting it again");
         lost.push_back(c.name);
         if (stop_requested()) continue;
         spdlog::warn("stage process {} ended unexpectedly; restarting it", c.name);

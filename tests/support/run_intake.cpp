@@ -1,5 +1,7 @@
 #include "tests/support/run_intake.h"
 
+#include <chrono>
+#include <csignal>
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include "pipeline/text.h"
@@ -46,22 +49,39 @@ int start_intake(const std::vector<std::string>& args, const std::filesystem::pa
   return pid;
 }
 
-Exit wait_for(int pid) {
+Exit wait_for(int pid, std::chrono::seconds limit) {
   Exit e;
   int status = 0;
   rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid) return e;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  bool termed = false;
+  for (;;) {
+    const pid_t got = wait4(pid, &status, WNOHANG, &usage);
+    if (got == pid) break;
+    if (got < 0) return e;
+    const auto now = std::chrono::steady_clock::now();
+    if (now > deadline + std::chrono::seconds(10)) {
+      ::kill(pid, SIGKILL);
+    } else if (now > deadline && !termed) {
+      ::kill(pid, SIGTERM);
+      ::kill(pid, SIGTERM);  // the second asks it to quit now
+      termed = e.timed_out = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   e.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) e.status = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
   return e;
 }
 
-Exit run_intake(const std::vector<std::string>& args) {
+Exit run_intake(const std::vector<std::string>& args, std::chrono::seconds limit) {
   const auto log = std::filesystem::temp_directory_path() / ("intake-run-" + std::to_string(getpid()) + ".log");
-  Exit e = wait_for(start_intake(args, log));
+  Exit e = wait_for(start_intake(args, log), limit);
   std::ifstream in(log);
   e.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (e.timed_out)
+    e.output += "\n[test support: stopped after " + std::to_string(limit.count()) + " s without ending]\n";
   return e;
 }
 

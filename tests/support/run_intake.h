@@ -1,6 +1,7 @@
 // Test support: runs the real `intake` binary as a child process and reads what it wrote.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,13 +15,18 @@ struct Exit {
   int signal = 0;
   long peak_rss_kb = 0;  // the process's peak resident size (getrusage of the child)
   std::string output;  // stdout and stderr
+  bool timed_out = false;  // stopped by the test for taking longer than its limit
 };
 
+// Long enough for any run of the samples, also under a sanitizer; a hung run fails its test
+// instead of holding CI until ctest's timeout.
+inline constexpr std::chrono::seconds kRunLimit{600};
+
 // Runs INTAKE_BIN with args and waits.
-Exit run_intake(const std::vector<std::string>& args);
+Exit run_intake(const std::vector<std::string>& args, std::chrono::seconds limit = kRunLimit);
 // Starts it without waiting; returns the pid. Output goes to `log`.
 int start_intake(const std::vector<std::string>& args, const std::filesystem::path& log);
-Exit wait_for(int pid);
+Exit wait_for(int pid, std::chrono::seconds limit = kRunLimit);
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
 // A record without what legitimately differs between two runs of the same batch (OCR confidences,

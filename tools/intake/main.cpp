@@ -45,7 +45,7 @@ namespace {
 
 using namespace intake;
 
-constexpr int kExitUsage = 1, kExitFailed = 2, kExitInterrupted = 130;
+constexpr int kExitUsage = kExitRefused, kExitFailed = 2, kExitInterrupted = 130;
 
 // No --config: $INTAKE_CONFIG, else configs/default.yaml in the working directory, else the one
 // of the source tree this program was built in (build/intake -> configs/default.yaml).
