@@ -225,20 +225,32 @@ TEST(Robustness, APoisonPageIsQuarantinedAfterMaxAttemptsInProcess) {
   const ScopedEnv fault("INTAKE_FAULT", "ocr:scan_3.png:segv");
   int crashes = 0;
   testing::Exit e;
+  std::string runs;  // every run's output, for a failure's message
   for (int run = 0; run < 6; ++run) {
     e = run_intake(run_args(dir, default_config()));
+    runs += "--- run " + std::to_string(run + 1) + "\n" + e.output;
     if (e.status == 0) break;
     EXPECT_EQ(e.signal, SIGSEGV) << e.output;
     EXPECT_NE(e.output.find("a worker crashed on a page"), std::string::npos) << e.output;
     ++crashes;
   }
-  ASSERT_EQ(e.status, 0) << e.output;
-  EXPECT_EQ(crashes, 3);  // max_attempts
-  EXPECT_NE(e.output.find("failed 3 times without finishing"), std::string::npos) << e.output;
+  ASSERT_EQ(e.status, 0) << runs;
+  // Once seen in CI (fe2e091, under load): page 3 resumed as quarantined with no quarantine row.
+  const std::string ledger =
+      sqlite_text(db,
+                  "SELECT group_concat(number || ' ' || state || ' ' || attempts || ' ' || ifnull(error, '-'), "
+                  "char(10)) FROM pages") +
+      "\nfailures:\n" +
+      sqlite_text(db,
+                  "SELECT group_concat(number || ' ' || token || ' ' || stage || ' ' || reason, char(10)) "
+                  "FROM page_failures") +
+      "\n" + runs;
+  EXPECT_EQ(crashes, 3) << ledger;  // max_attempts
+  EXPECT_NE(e.output.find("failed 3 times without finishing"), std::string::npos) << ledger;
   EXPECT_NE(e.output.find("worker died of SIGSEGV"), std::string::npos) << e.output;
-  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM quarantine"), 1);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM quarantine"), 1) << ledger;
   EXPECT_EQ(sqlite_int(db, "SELECT page_number FROM quarantine"), 3);
-  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures WHERE number <> 3"), 0);
+  EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM page_failures WHERE number <> 3"), 0) << ledger;
   EXPECT_EQ(sqlite_int(db, "SELECT count(*) FROM pages WHERE state = 'committed'"), 14);
   const auto records = read_jsonl(dir / "records.jsonl");
   ASSERT_EQ(records.size(), reference_records().size());
