@@ -266,8 +266,7 @@ class Coordinator::BatchRun {
                               *page.error,
                               copy_to_quarantine(c_.env_, c_.quarantine_dir_, batch_.batch_id, src).string(),
                               ""};
-      c_.ledger_.save_page(batch_.batch_id, n, "quarantined", to_json(page), page.error);
-      c_.ledger_.quarantine(q);
+      c_.ledger_.quarantine(q, to_json(page));
       ++progress_.quarantined;
     } else {
       c_.ledger_.save_page(batch_.batch_id, n, "processed", to_json(page), std::nullopt);

@@ -62,7 +62,9 @@ class Ledger {
   virtual std::vector<std::string> failures(const std::string& batch_id, int number) = 0;
   virtual void save_page(const std::string& batch_id, int number, const std::string& state,
                          const nlohmann::json& result, const std::optional<std::string>& error) = 0;
-  virtual void quarantine(const QuarantineEntry& entry) = 0;
+  // The page quarantined: its state, its result and its entry in the list, together (a page
+  // saved as quarantined but missing from the list would be hidden from the operators).
+  virtual void quarantine(const QuarantineEntry& entry, const nlohmann::json& result) = 0;
   virtual std::vector<QuarantineEntry> quarantined(const std::string& batch_id) = 0;
 };
 

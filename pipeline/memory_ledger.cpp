@@ -61,9 +61,11 @@ void MemoryLedger::save_page(const std::string& batch_id, int number, const std:
   p.error = error;
 }
 
-void MemoryLedger::quarantine(const QuarantineEntry& entry) {
+void MemoryLedger::quarantine(const QuarantineEntry& entry, const nlohmann::json& result) {
   auto it = batches_.find(entry.batch_id);
-  if (it != batches_.end()) it->second.quarantine[entry.page_number] = entry;
+  if (it == batches_.end() || !it->second.pages.count(entry.page_number)) return;
+  save_page(entry.batch_id, entry.page_number, "quarantined", result, entry.reason);
+  it->second.quarantine[entry.page_number] = entry;
 }
 
 std::vector<QuarantineEntry> MemoryLedger::quarantined(const std::string& batch_id) {

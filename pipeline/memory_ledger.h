@@ -20,7 +20,7 @@ class MemoryLedger final : public Ledger {
   std::vector<std::string> failures(const std::string& batch_id, int number) override;
   void save_page(const std::string& batch_id, int number, const std::string& state, const nlohmann::json& result,
                  const std::optional<std::string>& error) override;
-  void quarantine(const QuarantineEntry& entry) override;
+  void quarantine(const QuarantineEntry& entry, const nlohmann::json& result) override;
   std::vector<QuarantineEntry> quarantined(const std::string& batch_id) override;
 
   // Marks the batch and its pages committed, as a store's commit would.

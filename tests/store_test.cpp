@@ -105,11 +105,27 @@ TEST(Store, QuarantineIsRecordedOncePerReason) {
   Store s(fresh_db("quarantine.db"));
   s.open_batch("b1", "/in", "t", two_pages());
   QuarantineEntry q{"b1", 2, "b.pdf", 1, "not a readable PDF", "/q/b.pdf", ""};
-  s.quarantine(q);
-  s.quarantine(q);
+  s.quarantine(q, {{"number", 2}});
+  s.quarantine(q, {{"number", 2}});
   const auto all = s.quarantined("b1");
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].reason, "not a readable PDF");
+}
+
+// The page's state and its place in the quarantine list are one write: a run killed between two
+// writes left a page resumed as quarantined that no list showed.
+TEST(Store, AQuarantinedPageIsSavedAndListedTogether) {
+  Store s(fresh_db("quarantine-together.db"));
+  s.open_batch("b1", "/in", "t", two_pages());
+  s.quarantine({"b1", 2, "b.pdf", 1, "not a readable PDF", "", ""}, {{"number", 2}, {"error", "not a readable PDF"}});
+  const auto page = s.ledger("b1").at(1);
+  EXPECT_EQ(page.state, "quarantined");
+  EXPECT_EQ(page.error.value_or(""), "not a readable PDF");
+  ASSERT_TRUE(page.result);
+  EXPECT_EQ(nlohmann::json::parse(*page.result)["number"], 2);
+  ASSERT_EQ(s.quarantined("b1").size(), 1u);
+  s.quarantine({"b1", 9, "nine.pdf", 1, "no such page", "", ""}, {{"number", 9}});
+  EXPECT_EQ(s.quarantined("b1").size(), 1u) << "a page the batch does not have is not listed";
 }
 
 TEST(Store, TheTimesItWritesComeFromItsEnvClock) {
@@ -123,7 +139,7 @@ TEST(Store, TheTimesItWritesComeFromItsEnvClock) {
   {
     Store s(file, env);
     s.open_batch("b1", "/in", "2026-02-16T14:00:00+07:00", two_pages());
-    s.quarantine({"b1", 2, "b.pdf", 1, "not a readable PDF", "", ""});
+    s.quarantine({"b1", 2, "b.pdf", 1, "not a readable PDF", "", ""}, {{"number", 2}});
     EXPECT_EQ(s.quarantined("b1").at(0).at, "2026-02-16T15:00:00+07:00");
     s.commit_dossiers("b1", {record(1, "")}, "H38");
   }

@@ -306,19 +306,26 @@ void Store::save_page(const std::string& batch_id, int number, const std::string
       .run();
 }
 
-void Store::quarantine(const QuarantineEntry& e) {
-  Statement(
-      db_,
-      "INSERT OR IGNORE INTO quarantine(batch_id, page_number, source_file, source_page, reason, stored_path, at) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, e.batch_id)
-      .bind(2, int64_t{e.page_number})
-      .bind(3, e.source_file)
-      .bind(4, int64_t{e.source_page})
-      .bind(5, e.reason)
-      .bind(6, e.stored_path)
-      .bind(7, e.at.empty() ? now() : e.at)
-      .run();
+void Store::quarantine(const QuarantineEntry& e, const nlohmann::json& result) {
+  db_.transaction([&] {
+    Statement known(db_, "SELECT 1 FROM pages WHERE batch_id = ? AND number = ?");
+    known.bind(1, e.batch_id).bind(2, int64_t{e.page_number});
+    if (!known.step()) return;
+    known.run();
+    save_page(e.batch_id, e.page_number, "quarantined", result, e.reason);
+    Statement(
+        db_,
+        "INSERT OR IGNORE INTO quarantine(batch_id, page_number, source_file, source_page, reason, stored_path, at) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, e.batch_id)
+        .bind(2, int64_t{e.page_number})
+        .bind(3, e.source_file)
+        .bind(4, int64_t{e.source_page})
+        .bind(5, e.reason)
+        .bind(6, e.stored_path)
+        .bind(7, e.at.empty() ? now() : e.at)
+        .run();
+  });
 }
 
 std::vector<QuarantineEntry> Store::quarantined(const std::string& batch_id) {
