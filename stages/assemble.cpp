@@ -85,22 +85,6 @@ std::optional<FieldEvidence> evidence_on(const PageItem& p, const std::string& k
 // names misread identically on envelope and form), so their errors are not independent.
 double together(double a, double b) { return std::max(a, b); }
 
-const std::optional<std::string>* value_slot(const DossierRecord& r, const std::string& key) {
-  static const std::map<std::string, std::optional<std::string> Applicant::*> kApplicant = {
-      {"applicant.full_name", &Applicant::full_name},
-      {"applicant.id_number", &Applicant::id_number},
-      {"applicant.date_of_birth", &Applicant::date_of_birth},
-      {"applicant.sex", &Applicant::sex},
-      {"applicant.address", &Applicant::address}};
-  if (key == "tracking_number") return &r.tracking_number;
-  if (key == "sender.name") return &r.sender.name;
-  if (key == "sender.address") return &r.sender.address;
-  if (key == "sender.phone") return &r.sender.phone;
-  if (key == "procedure.id") return &r.procedure.id;
-  if (auto it = kApplicant.find(key); it != kApplicant.end()) return &(r.applicant.*(it->second));
-  return nullptr;
-}
-
 // The envelope's sender is often the applicant. The same name (accents aside) on the envelope and
 // on the form or card is two readings of one name: where they agree each backs the other; where
 // only the accents differ, the ID card's QR payload is the name as registered and the envelope's
@@ -314,19 +298,15 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
     (card ? cards : forms).push_back(applicant_of(p->fields["applicant"]));
     (card ? card_pages : form_pages).push_back(p);
   }
-  static const std::pair<const char*, std::optional<std::string> Applicant::*> kApplicantFields[] = {
-      {"applicant.full_name", &Applicant::full_name},
-      {"applicant.id_number", &Applicant::id_number},
-      {"applicant.date_of_birth", &Applicant::date_of_birth},
-      {"applicant.sex", &Applicant::sex},
-      {"applicant.address", &Applicant::address}};
+  static const char* const kApplicantFields[] = {"applicant.full_name", "applicant.id_number",
+                                                 "applicant.date_of_birth", "applicant.sex", "applicant.address"};
   Applicant form_applicant;
   form_applicant.source = "ocr";
   std::map<std::string, FieldEvidence> form_evidence;
   for (std::size_t i = 0; i < forms.size(); ++i) {
-    for (const auto& [key, field] : kApplicantFields)
-      if (!(form_applicant.*field) && forms[i].*field) {
-        form_applicant.*field = forms[i].*field;
+    for (const char* key : kApplicantFields)
+      if (!*field(form_applicant, key) && *field(forms[i], key)) {
+        *field(form_applicant, key) = *field(forms[i], key);
         if (auto e = evidence_on(*form_pages[i], key)) form_evidence[key] = *e;
       }
   }
@@ -351,11 +331,12 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
     r.applicant = *chosen;
     if (!form_id.empty() && form_id != r.applicant.id_number.value_or("")) r.flag("applicant_id_mismatch");
     const PageItem* card_page = card_pages[static_cast<std::size_t>(chosen - cards.data())];
-    for (const auto& [key, field] : kApplicantFields) {
+    for (const char* key : kApplicantFields) {
       auto e = evidence_on(*card_page, key);
-      if (!e || !(r.applicant.*field)) continue;
+      const auto& on_card = *field(r.applicant, key);
+      if (!e || !on_card) continue;
       // The form says the same: two prints of one value.
-      if (form_applicant.*field && text::nfc(*(form_applicant.*field)) == text::nfc(*(r.applicant.*field)))
+      if (const auto& on_form = *field(form_applicant, key); on_form && text::nfc(*on_form) == text::nfc(*on_card))
         e->check("agrees:form");
       r.evidence[key] = *e;
     }
@@ -415,7 +396,7 @@ DossierRecord DossierAssembler::record(const std::vector<const PageItem*>& pages
 
   // Evidence only for values there are; a value less sure than its field's threshold is flagged.
   for (auto it = r.evidence.begin(); it != r.evidence.end();) {
-    const auto* value = value_slot(r, it->first);
+    const auto* value = field(r, it->first);
     if (!value || !value->has_value()) {
       it = r.evidence.erase(it);
       continue;

@@ -637,7 +637,13 @@ TEST(EndToEnd, BenchTimesIntakeAndTheBaselinesOnTheSamePages) {
   EXPECT_GT(ocr["p50_ms"].get<double>(), 0);
   EXPECT_GE(ocr["queue_max"].get<int>(), 1);
   EXPECT_GT(ocr["queue_mean"].get<double>(), 0);
-  for (const char* baseline : {"baseline_a", "baseline_b"}) {
+  EXPECT_GT(bench["intake"]["peak_rss_mib_per_ocr_worker"].get<double>(), 10);
+  EXPECT_LE(bench["intake"]["peak_rss_mib_per_ocr_worker"].get<double>(),
+            bench["intake"]["peak_rss_mib"].get<double>());
+  // The script two pages at a time reads as well as one at a time: the same commands.
+  EXPECT_EQ(bench["baseline_a2"]["tracking_read"], bench["baseline_a"]["tracking_read"]);
+  EXPECT_NEAR(bench["baseline_a2"]["cer"].get<double>(), bench["baseline_a"]["cer"].get<double>(), 1e-9);
+  for (const char* baseline : {"baseline_a", "baseline_a2", "baseline_b"}) {
     ASSERT_TRUE(bench[baseline].is_object()) << bench[baseline].dump();  // tools/setup --test installs them
     EXPECT_GT(bench[baseline]["pages_per_minute"].get<double>(), 0);
     EXPECT_GT(bench[baseline]["ratio_intake_over_this"].get<double>(), 0);

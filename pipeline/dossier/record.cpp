@@ -111,6 +111,32 @@ const std::vector<std::string>& evidence_fields() {
   return kFields;
 }
 
+std::optional<std::string>* field(Applicant& a, std::string_view key) {
+  if (key == "applicant.full_name") return &a.full_name;
+  if (key == "applicant.id_number") return &a.id_number;
+  if (key == "applicant.date_of_birth") return &a.date_of_birth;
+  if (key == "applicant.sex") return &a.sex;
+  if (key == "applicant.address") return &a.address;
+  return nullptr;
+}
+
+std::optional<std::string>* field(DossierRecord& r, std::string_view key) {
+  if (key == "tracking_number") return &r.tracking_number;
+  if (key == "sender.name") return &r.sender.name;
+  if (key == "sender.address") return &r.sender.address;
+  if (key == "sender.phone") return &r.sender.phone;
+  if (key == "procedure.id") return &r.procedure.id;
+  return field(r.applicant, key);
+}
+
+const std::optional<std::string>* field(const Applicant& a, std::string_view key) {
+  return field(const_cast<Applicant&>(a), key);
+}
+
+const std::optional<std::string>* field(const DossierRecord& r, std::string_view key) {
+  return field(const_cast<DossierRecord&>(r), key);
+}
+
 void FieldEvidence::check(const std::string& c) {
   if (std::find(checks.begin(), checks.end(), c) == checks.end()) checks.push_back(c);
 }

@@ -149,6 +149,12 @@ nlohmann::json to_json(const DossierRecord& record);
 nlohmann::json to_json(const FieldEvidence& evidence);
 // The fields that carry evidence (DossierRecord::evidence keys, the review screen's).
 const std::vector<std::string>& evidence_fields();
+// One of evidence_fields() by its key ("sender.name"): the value in the record; nullptr for
+// another key. The applicant's keys ("applicant.sex") also name a member of an Applicant.
+std::optional<std::string>* field(DossierRecord& r, std::string_view key);
+const std::optional<std::string>* field(const DossierRecord& r, std::string_view key);
+std::optional<std::string>* field(Applicant& a, std::string_view key);
+const std::optional<std::string>* field(const Applicant& a, std::string_view key);
 // Throws RecordError naming `at` and the member that is wrong.
 FieldEvidence evidence_from_json(const nlohmann::json& j, const std::string& at = "evidence");
 DossierRecord dossier_from_json(const nlohmann::json& j);  // throws RecordError, naming the field

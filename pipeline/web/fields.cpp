@@ -9,20 +9,6 @@
 namespace intake::web {
 namespace {
 
-std::optional<std::string>* slot(DossierRecord& r, const std::string& key) {
-  if (key == "tracking_number") return &r.tracking_number;
-  if (key == "sender.name") return &r.sender.name;
-  if (key == "sender.address") return &r.sender.address;
-  if (key == "sender.phone") return &r.sender.phone;
-  if (key == "applicant.full_name") return &r.applicant.full_name;
-  if (key == "applicant.id_number") return &r.applicant.id_number;
-  if (key == "applicant.date_of_birth") return &r.applicant.date_of_birth;
-  if (key == "applicant.sex") return &r.applicant.sex;
-  if (key == "applicant.address") return &r.applicant.address;
-  if (key == "procedure.id") return &r.procedure.id;
-  return nullptr;
-}
-
 const FieldDef* def_of(const std::string& key) {
   for (const auto& f : editable_fields())
     if (f.key == key) return &f;
@@ -52,8 +38,7 @@ const std::vector<FieldDef>& editable_fields() {
 }
 
 std::optional<std::string> value_of(const DossierRecord& r, const std::string& key) {
-  auto copy = r;
-  const auto* s = slot(copy, key);
+  const auto* s = field(r, key);
   return s ? *s : std::nullopt;
 }
 
@@ -116,7 +101,7 @@ std::variant<DossierRecord, FieldErrors> apply_corrections(
   DossierRecord r = record;
   std::vector<std::string> touched;
   for (const auto& [key, value] : changes) {
-    auto* target = slot(r, key);
+    auto* target = field(r, key);
     if (!target) {
       errors[key] = "không có trường này";
       continue;
