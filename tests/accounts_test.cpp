@@ -41,14 +41,14 @@ TEST(Accounts, ARightPasswordOpensASessionAndEveryWrongOneGetsTheSameAnswer) {
   Accounts accounts(store);
   ASSERT_FALSE(error_of(accounts.add_user("lan", Role::operator_, "mật khẩu dài đủ", "cli")));
   EXPECT_EQ(std::get<Error>(accounts.add_user("lan", Role::admin, "another long one", "cli")).reason,
-            "there is already a user 'lan'");
+            "đã có người dùng 'lan'");
   EXPECT_TRUE(error_of(accounts.add_user("Lan Anh", Role::admin, "another long one", "cli")));
   EXPECT_TRUE(error_of(accounts.add_user("minh", Role::admin, "short", "cli")));
 
   const auto wrong = accounts.sign_in("lan", "not it at all", "127.0.0.1");
   const auto nobody = accounts.sign_in("ghost", "mật khẩu dài đủ", "127.0.0.1");
-  EXPECT_EQ(std::get<Error>(wrong).reason, "wrong user name or password");
-  EXPECT_EQ(std::get<Error>(nobody).reason, "wrong user name or password");
+  EXPECT_EQ(std::get<Error>(wrong).reason, "Sai tên đăng nhập hoặc mật khẩu.");
+  EXPECT_EQ(std::get<Error>(nobody).reason, "Sai tên đăng nhập hoặc mật khẩu.");
 
   const auto in = accounts.sign_in("lan", "mật khẩu dài đủ", "127.0.0.1");
   ASSERT_FALSE(error_of(in)) << std::get<Error>(in).reason;
@@ -77,7 +77,7 @@ TEST(Accounts, SignInsAreThrottledPerUserAndTheWaitIsSaid) {
   // Now even the right password is refused, from any address, until the window has passed.
   const auto refused = accounts.sign_in("lan", "the right password", "10.0.0.7");
   ASSERT_TRUE(error_of(refused));
-  EXPECT_EQ(std::get<Error>(refused).reason, "too many failed sign-ins: wait 15 minutes");
+  EXPECT_EQ(std::get<Error>(refused).reason, "Đăng nhập sai quá nhiều lần: vui lòng chờ 15 phút rồi thử lại.");
   clock.t += std::chrono::minutes(16);
   EXPECT_FALSE(error_of(accounts.sign_in("lan", "the right password", "10.0.0.7")));
   std::vector<std::string> actions;
@@ -101,7 +101,7 @@ TEST(Accounts, GuessesAtOnceCannotAllSlipUnderTheLimit) {
     guessers.emplace_back([&, i] {
       Store store(file);
       const auto r = Accounts(store).sign_in("lan", "guess " + std::to_string(i), "10.0.0.9");
-      if (std::get<Error>(r).reason == "wrong user name or password") ++checked;
+      if (std::get<Error>(r).reason == "Sai tên đăng nhập hoặc mật khẩu.") ++checked;
       else ++throttled;
     });
   for (auto& t : guessers) t.join();

@@ -65,7 +65,7 @@ TEST(Review, TwoOperatorsNeverHoldTheSameDossierAndALapsedHoldReturnsIt) {
   ASSERT_TRUE(lan && minh);
   EXPECT_NE(*lan, *minh);
   EXPECT_EQ(desk.next("lan"), lan);  // asking again gives back the one held
-  EXPECT_EQ(std::get<Error>(desk.lease(*lan, "minh")).reason, "dossier " + *lan + " is being reviewed by lan");
+  EXPECT_EQ(std::get<Error>(desk.lease(*lan, "minh")).reason, "hồ sơ " + *lan + " đang được lan xem xét");
   clock.t += std::chrono::minutes(16);  // lan went to lunch
   EXPECT_FALSE(error_of(desk.lease(*lan, "minh")));
   EXPECT_TRUE(error_of(desk.save(*lan, "lan", 1, desk.open(*lan)->record, "")));
@@ -85,9 +85,8 @@ TEST(Review, AStaleSaveIsRefusedACorrectionIsAuditedFieldByFieldAndConfirmingEmp
   EXPECT_EQ(std::get<int>(v2), 2);
   const auto stale = desk.save(code, "lan", 1, corrected, "127.0.0.1");
   ASSERT_TRUE(error_of(stale));
-  EXPECT_EQ(
-      std::get<Error>(stale).reason,
-      "dossier " + code + " was changed by someone else since you opened it (your version 1, now 2): open it again");
+  EXPECT_EQ(std::get<Error>(stale).reason,
+            "hồ sơ " + code + " đã được người khác sửa sau khi bạn mở (bản của bạn: 1, hiện tại: 2): hãy mở lại");
   EXPECT_TRUE(error_of(desk.confirm(code, "minh", 2, "")));  // not minh's to confirm
   ASSERT_FALSE(error_of(desk.confirm(code, "lan", 2, "127.0.0.1")));
 
@@ -186,7 +185,7 @@ TEST(Review, ASplitAndAMergeKeepEveryPageInOneDossierAndTheCodesInOrder) {
   };
   // A page lost, or doubled: refused, nothing changed.
   EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[0], 1}}, {group({1}), group({3})}, "H38", "split", "")).reason,
-            "the new grouping does not hold exactly the pages of the dossiers it replaces");
+            "cách chia mới không gồm đúng các trang của những hồ sơ nó thay thế");
   EXPECT_TRUE(error_of(desk.regroup("lan", {{codes[0], 1}}, {group({1, 2}), group({2, 3})}, "H38", "split", "")));
   EXPECT_TRUE(error_of(desk.regroup("lan", {{codes[0], 7}}, {group({1, 2}), group({3})}, "H38", "split", "")));
   EXPECT_TRUE(error_of(desk.regroup("minh", {{codes[0], 1}}, {group({1, 2}), group({3})}, "H38", "split", "")));
@@ -290,13 +289,13 @@ TEST(Review, ARegroupingNeedsDossiersInReviewAndOneOfThemHeld) {
   r.pages.push_back({.number = 1});
   // Not held by the caller.
   EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[0], 1}}, {r}, "H38", "split", "")).reason,
-            "open the dossier to review it before regrouping it");
+            "hãy mở hồ sơ để xem xét trước khi chia lại");
   // Not in review (the clean dossier of page 4).
   desk.lease(codes[3], "lan");
   DossierRecord four = r;
   four.pages = {{.number = 4}};
   EXPECT_EQ(std::get<Error>(desk.regroup("lan", {{codes[3], 1}}, {four}, "H38", "split", "")).reason,
-            "dossier " + codes[3] + " is not in review (none): reopen it first");
+            "hồ sơ " + codes[3] + " không ở bước xem xét (trạng thái none): hãy mở lại trước");
 }
 
 }  // namespace intake

@@ -327,7 +327,7 @@ TEST_F(Web, ACorrectionIsCheckedSavedOnceAuditedAndAStaleOneRefused) {
   }
   const auto stale = api(lan, "save", {{"version", version}, {"changes", {{"sender.phone", "0912345678"}}}});
   EXPECT_EQ(stale->status, 409);
-  EXPECT_NE(stale->body.find("was changed by someone else"), std::string::npos) << stale->body;
+  EXPECT_NE(stale->body.find("đã được người khác sửa"), std::string::npos) << stale->body;
   const auto page = client().Get("/dossiers/" + code, {{"Cookie", lan.cookie}});
   EXPECT_NE(page->body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_EQ(page->body.find("<script>alert(1)"), std::string::npos);

@@ -66,9 +66,9 @@ std::int64_t Accounts::now_s() const {
 
 Result<User> Accounts::add_user(const std::string& name, Role role, const std::string& password,
                                 const std::string& actor) {
-  if (!good_name(name)) return Error{"a user name is 2 to 32 of a-z, 0-9, '.', '_' and '-'"};
-  if (password.size() < kMinPassword) return Error{"a password has at least 10 characters"};
-  if (user(name)) return Error{"there is already a user '" + name + "'"};
+  if (!good_name(name)) return Error{"tên đăng nhập gồm 2 đến 32 ký tự a-z, 0-9, '.', '_' và '-'"};
+  if (password.size() < kMinPassword) return Error{"mật khẩu cần ít nhất 10 ký tự"};
+  if (user(name)) return Error{"đã có người dùng '" + name + "'"};
   const std::string hash = hash_password(password);
   store_.db_.transaction([&] {
     Statement(store_.db_, "INSERT INTO users(name, role, password_hash, created_at) VALUES(?, ?, ?, ?)")
@@ -85,7 +85,7 @@ Result<User> Accounts::add_user(const std::string& name, Role role, const std::s
 Result<User> Accounts::change(const std::string& name, const std::string& actor, const std::string& action,
                               const std::string& old_value, const std::string& new_value, const char* sql,
                               const std::string& arg) {
-  if (!user(name)) return Error{"there is no user '" + name + "'"};
+  if (!user(name)) return Error{"không có người dùng '" + name + "'"};
   store_.db_.transaction([&] {
     Statement(store_.db_, sql).bind(1, arg).bind(2, name).run();
     store_.append_audit({0, "", actor, action, "user:" + name, old_value, new_value, ""});
@@ -94,7 +94,7 @@ Result<User> Accounts::change(const std::string& name, const std::string& actor,
 }
 
 Result<User> Accounts::set_password(const std::string& name, const std::string& password, const std::string& actor) {
-  if (password.size() < kMinPassword) return Error{"a password has at least 10 characters"};
+  if (password.size() < kMinPassword) return Error{"mật khẩu cần ít nhất 10 ký tự"};
   // The hashes are not audited: that the password changed is.
   auto done = change(name, actor, "user.passwd", "", "", "UPDATE users SET password_hash = ? WHERE name = ?",
                      hash_password(password));
@@ -104,9 +104,9 @@ Result<User> Accounts::set_password(const std::string& name, const std::string& 
 
 Result<User> Accounts::set_disabled(const std::string& name, bool disabled, const std::string& actor) {
   const auto before = user(name);
-  if (!before) return Error{"there is no user '" + name + "'"};
+  if (!before) return Error{"không có người dùng '" + name + "'"};
   if (disabled && last_admin(*before))
-    return Error{"'" + name + "' is the last active admin: make another admin first"};
+    return Error{"'" + name + "' là quản trị viên cuối cùng còn hoạt động: hãy tạo một quản trị viên khác trước"};
   auto done =
       change(name, actor, disabled ? "user.disable" : "user.enable", before->disabled ? "disabled" : "enabled",
              disabled ? "disabled" : "enabled", "UPDATE users SET disabled = ? WHERE name = ?", disabled ? "1" : "0");
@@ -116,9 +116,9 @@ Result<User> Accounts::set_disabled(const std::string& name, bool disabled, cons
 
 Result<User> Accounts::set_role(const std::string& name, Role role, const std::string& actor) {
   const auto before = user(name);
-  if (!before) return Error{"there is no user '" + name + "'"};
+  if (!before) return Error{"không có người dùng '" + name + "'"};
   if (role != Role::admin && last_admin(*before))
-    return Error{"'" + name + "' is the last active admin: make another admin first"};
+    return Error{"'" + name + "' là quản trị viên cuối cùng còn hoạt động: hãy tạo một quản trị viên khác trước"};
   return change(name, actor, "user.role", std::string(name_of(before->role)), std::string(name_of(role)),
                 "UPDATE users SET role = ? WHERE name = ?", std::string(name_of(role)));
 }
@@ -181,7 +181,8 @@ Result<Accounts::SignedIn> Accounts::sign_in(const std::string& name, const std:
   if (throttled) {
     take_back();  // a refused attempt does not make the wait longer
     store_.append_audit({0, "", name, "sign_in.throttled", "user:" + name, std::nullopt, std::nullopt, address});
-    return Error{"too many failed sign-ins: wait " + std::to_string(policy_.window.count() / 60) + " minutes"};
+    return Error{"Đăng nhập sai quá nhiều lần: vui lòng chờ " + std::to_string(policy_.window.count() / 60) +
+                 " phút rồi thử lại."};
   }
   std::optional<std::string> hash;
   bool disabled = false;
@@ -200,7 +201,7 @@ Result<Accounts::SignedIn> Accounts::sign_in(const std::string& name, const std:
       Statement(store_.db_, "DELETE FROM sign_in_failures WHERE at <= ?").bind(1, since).run();
       store_.append_audit({0, "", name, "sign_in.failed", "user:" + name, std::nullopt, std::nullopt, address});
     });
-    return Error{"wrong user name or password"};
+    return Error{"Sai tên đăng nhập hoặc mật khẩu."};
   }
   SignedIn out{random_hex(32), {name, *role, random_hex(16)}};
   store_.db_.transaction([&] {

@@ -142,11 +142,11 @@ Result<ReviewedDossier> ReviewDesk::lease(const std::string& code, const std::st
   store_.db_.transaction([&] {
     const auto d = open(code);
     if (!d) {
-      refused = Error{"no dossier " + code};
+      refused = Error{"không có hồ sơ " + code};
       return;
     }
     if (d->lease_user && *d->lease_user != user) {
-      refused = Error{"dossier " + code + " is being reviewed by " + *d->lease_user};
+      refused = Error{"hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"};
       return;
     }
     hold(code, user);
@@ -165,13 +165,13 @@ void ReviewDesk::release(const std::string& code, const std::string& user) {
 
 Result<ReviewedDossier> ReviewDesk::held(const std::string& code, const std::string& user, int version) {
   const auto d = open(code);
-  if (!d) return Error{"no dossier " + code};
+  if (!d) return Error{"không có hồ sơ " + code};
   if (d->version != version)
-    return Error{"dossier " + code + " was changed by someone else since you opened it (your version " +
-                 std::to_string(version) + ", now " + std::to_string(d->version) + "): open it again"};
+    return Error{"hồ sơ " + code + " đã được người khác sửa sau khi bạn mở (bản của bạn: " + std::to_string(version) +
+                 ", hiện tại: " + std::to_string(d->version) + "): hãy mở lại"};
   if (d->lease_user != user)
-    return Error{d->lease_user ? "dossier " + code + " is being reviewed by " + *d->lease_user
-                               : "your hold on dossier " + code + " ran out: open it again"};
+    return Error{d->lease_user ? "hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"
+                               : "bạn đã hết thời gian giữ hồ sơ " + code + ": hãy mở lại"};
   return *d;
 }
 
@@ -218,7 +218,7 @@ Result<int> ReviewDesk::save(const std::string& code, const std::string& user, i
                              const DossierRecord& corrected, const std::string& address) {
   return change_held(code, user, version, [&](const ReviewedDossier& before, int& now) -> std::optional<Error> {
     if (corrected.dossier_code != before.record.dossier_code || corrected.batch_id != before.record.batch_id)
-      return Error{"a correction cannot change the dossier code or the batch"};
+      return Error{"không thể sửa mã hồ sơ hay lô của hồ sơ"};
     if (changed_fields(before.record, corrected).empty()) return std::nullopt;
     write(before, corrected, before.review_state == "none" ? "pending" : before.review_state, before.review_note, user,
           "save", address, true);
@@ -240,7 +240,7 @@ Result<int> ReviewDesk::confirm(const std::string& code, const std::string& user
 
 Result<int> ReviewDesk::reject(const std::string& code, const std::string& user, int version, const std::string& reason,
                                const std::string& address) {
-  if (reason.empty()) return Error{"a rejection needs a reason"};
+  if (reason.empty()) return Error{"từ chối cần có lý do"};
   return change_held(code, user, version, [&](const ReviewedDossier& before, int& now) -> std::optional<Error> {
     write(before, before.record, "rejected", reason, user, "reject", address, false);
     ++now;
@@ -253,10 +253,10 @@ Result<int> ReviewDesk::reopen(const std::string& code, const std::string& user,
   int version = 0;
   store_.db_.transaction([&] {
     const auto d = open(code);
-    if (!d) refused = Error{"no dossier " + code};
-    else if (d->review_state == "merged") refused = Error{"dossier " + code + " was merged into another"};
+    if (!d) refused = Error{"không có hồ sơ " + code};
+    else if (d->review_state == "merged") refused = Error{"hồ sơ " + code + " đã được gộp vào hồ sơ khác"};
     else if (d->lease_user && *d->lease_user != user)
-      refused = Error{"dossier " + code + " is being reviewed by " + *d->lease_user};
+      refused = Error{"hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"};
     if (refused) return;
     Statement(store_.db_,
               "UPDATE dossiers SET review_state = 'pending', version = version + 1, lease_user = ?, lease_until = ? "
@@ -292,34 +292,35 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
     for (const auto& seen : before) {
       const auto d = open(seen.code);
       if (!d) {
-        refused = Error{"no dossier " + seen.code};
+        refused = Error{"không có hồ sơ " + seen.code};
         return;
       }
       if (d->version != seen.version) {
-        refused = Error{"dossier " + seen.code + " was changed by someone else since you opened it (your version " +
-                        std::to_string(seen.version) + ", now " + std::to_string(d->version) + "): open it again"};
+        refused = Error{"hồ sơ " + seen.code + " đã được người khác sửa sau khi bạn mở (bản của bạn: " +
+                        std::to_string(seen.version) + ", hiện tại: " + std::to_string(d->version) + "): hãy mở lại"};
         return;
       }
       if (d->lease_user && *d->lease_user != user) {
-        refused = Error{"dossier " + seen.code + " is being reviewed by " + *d->lease_user};
+        refused = Error{"hồ sơ " + seen.code + " đang được " + *d->lease_user + " xem xét"};
         return;
       }
       if (d->review_state != "pending") {
-        refused = Error{"dossier " + seen.code + " is not in review (" + d->review_state + "): reopen it first"};
+        refused = Error{"hồ sơ " + seen.code + " không ở bước xem xét (trạng thái " + d->review_state +
+                        "): hãy mở lại trước"};
         return;
       }
       if (!old.empty() && d->batch_id != old.front().batch_id) {
-        refused = Error{"dossiers of different batches cannot be regrouped"};
+        refused = Error{"không thể chia lại các hồ sơ thuộc những lô khác nhau"};
         return;
       }
       old.push_back(*d);
     }
     if (old.empty() || after.empty()) {
-      refused = Error{"nothing to regroup"};
+      refused = Error{"không có gì để chia lại"};
       return;
     }
     if (std::none_of(old.begin(), old.end(), [&](const ReviewedDossier& d) { return d.lease_user == user; })) {
-      refused = Error{"open the dossier to review it before regrouping it"};
+      refused = Error{"hãy mở hồ sơ để xem xét trước khi chia lại"};
       return;
     }
     // Not a page lost, not a page doubled.
@@ -330,13 +331,13 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
       std::sort(r.pages.begin(), r.pages.end(),
                 [](const PageRecord& a, const PageRecord& b) { return a.number < b.number; });
       if (r.pages.empty()) {
-        refused = Error{"a dossier needs at least one page"};
+        refused = Error{"một hồ sơ cần ít nhất một trang"};
         return;
       }
       for (int n : pages_of(r)) has.insert(n);
     }
     if (had != has) {
-      refused = Error{"the new grouping does not hold exactly the pages of the dossiers it replaces"};
+      refused = Error{"cách chia mới không gồm đúng các trang của những hồ sơ nó thay thế"};
       return;
     }
     const std::string batch = old.front().batch_id;
@@ -366,7 +367,7 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
           const std::string code = at.optional_text(0).value_or(""), state = at.text(1);
           at.reset();
           if (state != "merged") {
-            refused = Error{"page " + std::to_string(first) + " starts dossier " + code + " already"};
+            refused = Error{"trang " + std::to_string(first) + " đã là trang đầu của hồ sơ " + code};
             return;
           }
           r.dossier_code = code;

@@ -83,10 +83,7 @@ void post_login(Call& c) {
   auto accounts = c.app.accounts(c.store());
   const auto in = accounts.sign_in(name, password, c.address);
   if (const auto* why = error_of(in)) {
-    const std::string message = why->reason.rfind("too many", 0) == 0
-                                    ? "Đăng nhập sai quá nhiều lần: vui lòng chờ 15 phút rồi thử lại."
-                                    : "Sai tên đăng nhập hoặc mật khẩu.";
-    return page_login(c, message, 401);
+    return page_login(c, why->reason, 401);
   }
   const auto& s = std::get<Accounts::SignedIn>(in);
   c.res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + s.token + "; Path=/; HttpOnly; SameSite=Strict" +
