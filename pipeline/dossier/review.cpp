@@ -137,16 +137,30 @@ std::optional<ReviewedDossier> ReviewDesk::open(const std::string& code) {
   return d;
 }
 
+namespace {
+
+// The refusals an operator meets most, worded once.
+Error no_dossier(const std::string& code) { return Error{"không có hồ sơ " + code}; }
+Error held_by(const std::string& code, const std::string& user) {
+  return Error{"hồ sơ " + code + " đang được " + user + " xem xét"};
+}
+Error changed_since(const std::string& code, int yours, int now) {
+  return Error{"hồ sơ " + code + " đã được người khác sửa sau khi bạn mở (bản của bạn: " + std::to_string(yours) +
+               ", hiện tại: " + std::to_string(now) + "): hãy mở lại"};
+}
+
+}  // namespace
+
 Result<ReviewedDossier> ReviewDesk::lease(const std::string& code, const std::string& user) {
   std::optional<Error> refused;
   store_.db_.transaction([&] {
     const auto d = open(code);
     if (!d) {
-      refused = Error{"không có hồ sơ " + code};
+      refused = no_dossier(code);
       return;
     }
     if (d->lease_user && *d->lease_user != user) {
-      refused = Error{"hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"};
+      refused = held_by(code, *d->lease_user);
       return;
     }
     hold(code, user);
@@ -165,13 +179,11 @@ void ReviewDesk::release(const std::string& code, const std::string& user) {
 
 Result<ReviewedDossier> ReviewDesk::held(const std::string& code, const std::string& user, int version) {
   const auto d = open(code);
-  if (!d) return Error{"không có hồ sơ " + code};
-  if (d->version != version)
-    return Error{"hồ sơ " + code + " đã được người khác sửa sau khi bạn mở (bản của bạn: " + std::to_string(version) +
-                 ", hiện tại: " + std::to_string(d->version) + "): hãy mở lại"};
+  if (!d) return no_dossier(code);
+  if (d->version != version) return changed_since(code, version, d->version);
   if (d->lease_user != user)
-    return Error{d->lease_user ? "hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"
-                               : "bạn đã hết thời gian giữ hồ sơ " + code + ": hãy mở lại"};
+    return d->lease_user ? held_by(code, *d->lease_user)
+                         : Error{"bạn đã hết thời gian giữ hồ sơ " + code + ": hãy mở lại"};
   return *d;
 }
 
@@ -253,10 +265,9 @@ Result<int> ReviewDesk::reopen(const std::string& code, const std::string& user,
   int version = 0;
   store_.db_.transaction([&] {
     const auto d = open(code);
-    if (!d) refused = Error{"không có hồ sơ " + code};
+    if (!d) refused = no_dossier(code);
     else if (d->review_state == "merged") refused = Error{"hồ sơ " + code + " đã được gộp vào hồ sơ khác"};
-    else if (d->lease_user && *d->lease_user != user)
-      refused = Error{"hồ sơ " + code + " đang được " + *d->lease_user + " xem xét"};
+    else if (d->lease_user && *d->lease_user != user) refused = held_by(code, *d->lease_user);
     if (refused) return;
     Statement(store_.db_,
               "UPDATE dossiers SET review_state = 'pending', version = version + 1, lease_user = ?, lease_until = ? "
@@ -292,16 +303,15 @@ Result<std::vector<std::string>> ReviewDesk::regroup(const std::string& user, co
     for (const auto& seen : before) {
       const auto d = open(seen.code);
       if (!d) {
-        refused = Error{"không có hồ sơ " + seen.code};
+        refused = no_dossier(seen.code);
         return;
       }
       if (d->version != seen.version) {
-        refused = Error{"hồ sơ " + seen.code + " đã được người khác sửa sau khi bạn mở (bản của bạn: " +
-                        std::to_string(seen.version) + ", hiện tại: " + std::to_string(d->version) + "): hãy mở lại"};
+        refused = changed_since(seen.code, seen.version, d->version);
         return;
       }
       if (d->lease_user && *d->lease_user != user) {
-        refused = Error{"hồ sơ " + seen.code + " đang được " + *d->lease_user + " xem xét"};
+        refused = held_by(seen.code, *d->lease_user);
         return;
       }
       if (d->review_state != "pending") {

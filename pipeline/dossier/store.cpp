@@ -254,14 +254,17 @@ std::vector<LedgerPage> Store::ledger(const std::string& batch_id) {
   return out;
 }
 
+bool Store::has_page(const std::string& batch_id, int number) {
+  Statement known(db_, "SELECT 1 FROM pages WHERE batch_id = ? AND number = ?");
+  known.bind(1, batch_id).bind(2, int64_t{number});
+  return known.step();
+}
+
 int Store::record_failure(const std::string& batch_id, int number, const std::string& token, const std::string& stage,
                           const std::string& reason) {
   int failures = 0;
   db_.transaction([&] {
-    Statement known(db_, "SELECT 1 FROM pages WHERE batch_id = ? AND number = ?");
-    known.bind(1, batch_id).bind(2, int64_t{number});
-    if (!known.step()) return;
-    known.run();
+    if (!has_page(batch_id, number)) return;
     Statement(
         db_, "INSERT OR IGNORE INTO page_failures(batch_id, number, token, stage, reason, at) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, batch_id)
@@ -308,10 +311,7 @@ void Store::save_page(const std::string& batch_id, int number, const std::string
 
 void Store::quarantine(const QuarantineEntry& e, const nlohmann::json& result) {
   db_.transaction([&] {
-    Statement known(db_, "SELECT 1 FROM pages WHERE batch_id = ? AND number = ?");
-    known.bind(1, e.batch_id).bind(2, int64_t{e.page_number});
-    if (!known.step()) return;
-    known.run();
+    if (!has_page(e.batch_id, e.page_number)) return;
     save_page(e.batch_id, e.page_number, "quarantined", result, e.reason);
     Statement(
         db_,

@@ -171,6 +171,7 @@ class Store final : public Ledger {
   friend class Accounts;    // users and sessions (pipeline/dossier/accounts.h)
   friend class ReviewDesk;  // the verification queue (pipeline/dossier/review.h)
   void migrate();
+  bool has_page(const std::string& batch_id, int number);  // the batch has that page
   std::string now() const;  // env's wall clock, Asia/Ho_Chi_Minh
   // Inside a transaction: gives codes, upserts by (batch_id, key), logs the reception of the
   // dossiers new to the store (returned true for those).
