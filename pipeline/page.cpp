@@ -55,6 +55,7 @@ nlohmann::json to_json(const PageItem& p) {
       {"orientation_checked", p.orientation_checked},
       {"skew_deg", p.skew_deg},
       {"blank", p.blank},
+      {"ink_threshold", p.ink_threshold},
       {"width", p.width},
       {"height", p.height},
       {"barcodes", barcodes},
@@ -88,6 +89,7 @@ PageItem page_from_json(const nlohmann::json& j) {
   p.orientation_checked = j.value("orientation_checked", false);
   p.skew_deg = j.value("skew_deg", 0.0);
   p.blank = j.value("blank", false);
+  p.ink_threshold = j.value("ink_threshold", -1);
   p.width = int_or(j, "width", 0);
   p.height = int_or(j, "height", 0);
   for (const auto& b : j.value("barcodes", nlohmann::json::array()))

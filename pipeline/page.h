@@ -60,6 +60,7 @@ struct PageItem {
   bool orientation_checked = false;  // OSD has looked at the page (preprocess, or ocr on doubt)
   double skew_deg = 0;
   bool blank = false;        // little ink (preprocess); cleared by a bar code (barcode) or confident text (ocr)
+  int ink_threshold = -1;    // of a blank page: grey levels under it are ink (preprocess), -1: not measured
   int width = 0, height = 0; // of the original image
   // barcode
   std::vector<Barcode> barcodes;

@@ -1,5 +1,6 @@
 #include "stages/ocr.h"
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -251,13 +252,25 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
   auto& tess = static_cast<TesseractState&>(*state);
 
   auto clean = [&](const cv::Mat& m) { return config_.remove_dot_leaders ? remove_dot_leaders(m).cleaned : m; };
-  Reading reading = recognize(tess.api, clean(page.work), config_.dpi);
+  auto read = [&](const cv::Mat& m, const char* what) {
+    const auto start = std::chrono::steady_clock::now();
+    Reading r = recognize(tess.api, clean(m), config_.dpi);
+    spdlog::debug(
+        "page {}: {} read {}x{} in {} ms, {} words, confidence {}", page.number, what, m.cols, m.rows,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count(),
+        r.words.size(), r.confidence.value_or(-1));
+    return r;
+  };
   // Little ink is not nothing: one short line of text ("This is a document on page 3") makes a
-  // page. It is blank only when the reading has no confident word either.
+  // page. It is blank only when a reading of its ink alone has no confident word either. The
+  // show-through of a blank back is not ink, and read with it a page costs several seconds of
+  // layout analysis on garbage; without it, a few milliseconds.
   if (page.blank) {
-    if (!has_text(reading)) return;
+    if (page.ink_threshold >= 0 && !has_text(read(ink_only(page.work, page.ink_threshold), "ink"))) return;
+    if (page.ink_threshold < 0 && !has_text(read(page.work, "first"))) return;
     page.blank = false;
   }
+  Reading reading = read(page.work, "first");
   auto sideways = [](const Reading& r) { return r.sideways_words * 2 > static_cast<int>(r.words.size()); };
   auto poor = [&](const Reading& r) {
     return !r.confidence || *r.confidence < config_.verify_orientation_ocr_below || r.words.size() < 8 || sideways(r);
@@ -283,7 +296,7 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
   // out, and the turns below start from that image when it read better.
   if (config_.flatten_background && poor(reading)) {
     cv::Mat flat = flatten_background(page.work);
-    take_if_better(recognize(tess.api, clean(flat), config_.dpi), 0, flat, page.skew_deg);
+    take_if_better(read(flat, "flattened"), 0, flat, page.skew_deg);
   }
   // Orientation matters only for pages that read poorly: an upside-down page never reads well,
   // and Tesseract reads a sideways one as vertical text (tall word boxes). Such a page gets OSD
@@ -299,14 +312,14 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
         skew = estimate_skew_deg(turned, 15);
         turned = rotate_deg(turned, skew);
       }
-      take_if_better(recognize(tess.api, clean(turned), config_.dpi), o.rotation, turned, skew);
+      take_if_better(read(turned, "turned"), o.rotation, turned, skew);
     }
   }
   // OSD's usual mistake, and its silence on pages with little text (ID card copies, envelopes),
   // is upside down: a page still reading poorly while OSD was unsure is read turned over too.
   if (page.orientation_checked && page.orientation_confidence < config_.verify_orientation_below && poor(reading)) {
     cv::Mat flipped = turn_clockwise(page.work, 180);
-    take_if_better(recognize(tess.api, clean(flipped), config_.dpi), 180, flipped, page.skew_deg);
+    take_if_better(read(flipped, "flipped"), 180, flipped, page.skew_deg);
   }
   page.text = std::move(reading.text);
   page.words = std::move(reading.words);

@@ -102,7 +102,7 @@ cv::Mat rotate_deg(const cv::Mat& grey, double deg) {
   return out;
 }
 
-double ink_ratio(const cv::Mat& grey, int dark_delta) {
+Ink measure_ink(const cv::Mat& grey, int dark_delta) {
   const int mx = grey.cols / 20, my = grey.rows / 20;
   cv::Mat inner = grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my));
   cv::Mat smooth;
@@ -124,7 +124,17 @@ double ink_ratio(const cv::Mat& grey, int dark_delta) {
   const int threshold = std::max(0, paper - delta);
   cv::Mat ink = smooth < threshold;
   cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
-  return static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total());
+  return {static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total()), threshold};
+}
+
+cv::Mat ink_only(const cv::Mat& grey, int threshold) {
+  cv::Mat smooth;
+  cv::medianBlur(grey, smooth, 3);
+  cv::Mat ink = smooth < threshold;
+  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
+  cv::Mat out(grey.size(), CV_8UC1, cv::Scalar(255));
+  grey.copyTo(out, ink);
+  return out;
 }
 
 std::mutex& tesseract_setup_mutex() {
@@ -188,8 +198,10 @@ void PreprocessStage::process(PageItem& page, WorkerState* state) const {
   page.height = grey.rows;
   page.original.clear();
 
-  page.blank = ink_ratio(grey, config_.blank_dark_delta) < config_.blank_max_ink_ratio;
+  const Ink ink = measure_ink(grey, config_.blank_dark_delta);
+  page.blank = ink.ratio < config_.blank_max_ink_ratio;
   if (page.blank) {
+    page.ink_threshold = ink.threshold;
     page.work = grey;
     return;
   }

@@ -55,7 +55,16 @@ bool looks_cut_short(const std::string& bytes);
 // Degrees to turn the image counter-clockwise to straighten it (+: the content leans clockwise).
 double estimate_skew_deg(const cv::Mat& grey, double max_deg);
 cv::Mat rotate_deg(const cv::Mat& grey, double deg);            // turns the image counter-clockwise by deg
-double ink_ratio(const cv::Mat& grey, int dark_delta);
+// How much of the page, away from its borders, is ink: pixels darker than `threshold` (dark_delta
+// under the paper, less on a low-contrast page; specks removed).
+struct Ink {
+  double ratio = 0;
+  int threshold = 0;
+};
+Ink measure_ink(const cv::Mat& grey, int dark_delta);
+// The page with all but its ink (as measure_ink finds it) made white: the show-through and the
+// dust of a blank back go, a line of print stays.
+cv::Mat ink_only(const cv::Mat& grey, int threshold);
 
 // Tesseract OSD (an engine loaded with "osd", PSM_OSD_ONLY) on a copy at most 2000 px wide:
 // the clockwise turn (0, 90, 180, 270) that makes the page upright, and OSD's confidence. No

@@ -153,3 +153,36 @@ TEST(Ocr, BlankPagesAreNotOcred) {
 }
 
 }  // namespace intake
+
+namespace intake {
+
+// A page preprocess called blank (little ink) is read by its ink alone: faint show-through from
+// the other side does not make it a page, one dark line of print does.
+TEST(Ocr, ABlankBackWithShowThroughStaysBlankButOneLineOfPrintMakesAPage) {
+  cv::Mat back(2339, 1654, CV_8UC1, cv::Scalar(244));
+  cv::Mat ghost = testing::render_page(kForm);
+  cv::flip(ghost, ghost, 1);
+  back.setTo(214, ghost < 128);  // the front's text, mirrored and faint
+  OcrStage stage(OcrConfig{});
+  auto state = stage.make_state();
+  auto read = [&](const cv::Mat& image) {
+    PageItem page;
+    page.blank = true;
+    page.ink_threshold = 200;  // as preprocess measures it: 244 - 44
+    page.work = image;
+    stage.process(page, state.get());
+    return page;
+  };
+  const PageItem blank = read(back);
+  EXPECT_TRUE(blank.blank);
+  EXPECT_TRUE(blank.text.empty()) << blank.text;
+
+  cv::Mat line = back.clone();
+  cv::Mat print = testing::render_page({"Trang 3 của hồ sơ: bản sao giấy khai sinh"});
+  line.setTo(30, print < 128);
+  const PageItem page = read(line);
+  EXPECT_FALSE(page.blank);
+  EXPECT_NE(page.text.find("hồ sơ"), std::string::npos) << page.text;
+}
+
+}  // namespace intake
