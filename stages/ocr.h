@@ -4,10 +4,11 @@
 // engine stays on its thread). Dotted leaders are erased first (stages/dot_leaders.h). Output:
 // the page text in Unicode NFC, word boxes with confidences, and the mean word confidence.
 // A page preprocess found blank (little ink) is read by its ink alone (show-through made paper,
-// cheap); it stays blank unless that reading has confident words. A page that reads poorly (mean word confidence under 80, few words,
-// or sideways) is read again with its background flattened (low contrast, dark borders), then gets
-// Tesseract OSD and is read again turned; an unsure OSD also has it read upside down. The better
-// reading wins and sets the working image, rotation (and, for 90/270, the skew measured anew).
+// cheap); it stays blank unless that reading has confident words. A page that reads poorly (mean
+// word confidence under 80, few words, or sideways) is read again with its background flattened
+// (low contrast, dark borders), then gets Tesseract OSD and is read again turned; an unsure OSD
+// also has it read upside down. The better reading wins and sets the working image, rotation
+// (and, for 90/270, the skew measured anew).
 #pragma once
 
 #include <optional>
