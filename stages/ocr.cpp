@@ -294,26 +294,40 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
   // Grey print on grey paper, uneven light or a dark scanner border defeat Tesseract's global
   // threshold: the page reads as almost nothing. Such a page is read again with its paper evened
   // out, and the turns below start from that image when it read better.
-  if (config_.flatten_background && poor(reading)) {
+  auto flatten = [&] {
+    if (!config_.flatten_background || !poor(reading)) return;
     cv::Mat flat = flatten_background(page.work);
     take_if_better(read(flat, "flattened"), 0, flat, page.skew_deg);
-  }
+  };
   // Orientation matters only for pages that read poorly: an upside-down page never reads well,
   // and Tesseract reads a sideways one as vertical text (tall word boxes). Such a page gets OSD
   // (unless preprocess ran it) and is read again turned.
-  if (config_.check_orientation && tess.osd && !page.orientation_checked && poor(reading)) {
+  auto orient = [&] {
+    if (!config_.check_orientation || !tess.osd || page.orientation_checked || !poor(reading)) return;
     const Orientation o = detect_orientation(*tess.osd, page.work);
     page.orientation_checked = true;
     page.orientation_confidence = o.confidence;
-    if (o.rotation != 0 && o.confidence >= config_.min_orientation_confidence) {
-      cv::Mat turned = turn_clockwise(page.work, o.rotation);
-      double skew = page.skew_deg;
-      if (o.rotation != 180) {  // the skew measured sideways meant nothing
-        skew = estimate_skew_deg(turned, 15);
-        turned = rotate_deg(turned, skew);
-      }
-      take_if_better(read(turned, "turned"), o.rotation, turned, skew);
+    if (o.rotation == 0 || o.confidence < config_.min_orientation_confidence) return;
+    cv::Mat turned = turn_clockwise(page.work, o.rotation);
+    double skew = page.skew_deg;
+    if (o.rotation != 180) {  // the skew measured sideways meant nothing
+      skew = estimate_skew_deg(turned, 15);
+      turned = rotate_deg(turned, skew);
     }
+    take_if_better(read(turned, "turned"), o.rotation, turned, skew);
+  };
+  // Which first: a turned page reads as many words Tesseract doubts (upside down) or as vertical
+  // text, a faint one as few words. The other remedy follows when the page still reads poorly:
+  // the likelier one first saves a full reading of the page that the other would have cost.
+  constexpr std::size_t kManyWords = 20;
+  const bool looks_turned = sideways(reading) || (reading.words.size() >= kManyWords && reading.confidence &&
+                                                  *reading.confidence < config_.verify_orientation_ocr_below);
+  if (looks_turned) {
+    orient();
+    flatten();
+  } else {
+    flatten();
+    orient();
   }
   // OSD's usual mistake, and its silence on pages with little text (ID card copies, envelopes),
   // is upside down: a page still reading poorly while OSD was unsure is read turned over too.
