@@ -1,4 +1,4 @@
-// OCR stage: Tesseract (LSTM, `vie+eng` by default) on the upright working image.
+// OCR stage: Tesseract (LSTM, `vie` by default) on the upright working image.
 //
 // One TessBaseAPI per worker thread, loaded once in make_state (set OMP_THREAD_LIMIT=1 so each
 // engine stays on its thread). Dotted leaders are erased first (stages/dot_leaders.h). Output:
@@ -21,7 +21,7 @@ namespace intake {
 
 // The `stages.ocr` section.
 struct OcrConfig {
-  std::string languages = "vie+eng";
+  std::string languages = "vie";
   std::string tessdata;                      // empty: Tesseract's default
   bool remove_dot_leaders = true;            // erase "......" leaders before OCR
   int dpi = 0;                               // 0: estimate from the page size (A4)
