@@ -265,12 +265,17 @@ void OcrStage::process(PageItem& page, WorkerState* state) const {
   // page. It is blank only when a reading of its ink alone has no confident word either. The
   // show-through of a blank back is not ink, and read with it a page costs several seconds of
   // layout analysis on garbage; without it, a few milliseconds.
+  // (A page without a measured threshold, from an older ledger, is probed whole, and that
+  // reading is kept; one read by its ink alone is read again whole, faint ink and all.)
+  std::optional<Reading> first;
   if (page.blank) {
-    if (page.ink_threshold >= 0 && !has_text(read(ink_only(page.work, page.ink_threshold), "ink"))) return;
-    if (page.ink_threshold < 0 && !has_text(read(page.work, "first"))) return;
+    const bool by_ink = page.ink_threshold >= 0;
+    Reading probe = by_ink ? read(ink_only(page.work, page.ink_threshold), "ink") : read(page.work, "first");
+    if (!has_text(probe)) return;
     page.blank = false;
+    if (!by_ink) first = std::move(probe);
   }
-  Reading reading = read(page.work, "first");
+  Reading reading = first ? std::move(*first) : read(page.work, "first");
   auto sideways = [](const Reading& r) { return r.sideways_words * 2 > static_cast<int>(r.words.size()); };
   auto poor = [&](const Reading& r) {
     return !r.confidence || *r.confidence < config_.verify_orientation_ocr_below || r.words.size() < 8 || sideways(r);

@@ -102,6 +102,15 @@ cv::Mat rotate_deg(const cv::Mat& grey, double deg) {
   return out;
 }
 
+namespace {
+// Pixels of `smooth` (median-filtered) darker than `threshold`, specks removed.
+cv::Mat ink_mask(const cv::Mat& smooth, int threshold) {
+  cv::Mat ink = smooth < threshold;
+  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
+  return ink;
+}
+}  // namespace
+
 Ink measure_ink(const cv::Mat& grey, int dark_delta) {
   const int mx = grey.cols / 20, my = grey.rows / 20;
   cv::Mat inner = grey(cv::Rect(mx, my, grey.cols - 2 * mx, grey.rows - 2 * my));
@@ -122,18 +131,15 @@ Ink measure_ink(const cv::Mat& grey, int dark_delta) {
   while (strokes < 255 && (acc += hist[strokes]) * 1000 < total * 2) ++strokes;
   const int delta = std::clamp(static_cast<int>(0.45 * (paper - strokes)), 25, dark_delta);
   const int threshold = std::max(0, paper - delta);
-  cv::Mat ink = smooth < threshold;
-  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
+  const cv::Mat ink = ink_mask(smooth, threshold);
   return {static_cast<double>(cv::countNonZero(ink)) / static_cast<double>(ink.total()), threshold};
 }
 
 cv::Mat ink_only(const cv::Mat& grey, int threshold) {
   cv::Mat smooth;
   cv::medianBlur(grey, smooth, 3);
-  cv::Mat ink = smooth < threshold;
-  cv::morphologyEx(ink, ink, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
   cv::Mat out(grey.size(), CV_8UC1, cv::Scalar(255));
-  grey.copyTo(out, ink);
+  grey.copyTo(out, ink_mask(smooth, threshold));
   return out;
 }
 
